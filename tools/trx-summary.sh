@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sums the outcome counters of every TRX file under a folder and prints "N passed, N failed, N skipped".
+dir=${1:-TestResults}
+passed=0; failed=0; skipped=0
+shopt -s nullglob globstar
+files=("$dir"/**/*.trx)
+for f in "${files[@]}"; do
+  p=$(grep -o 'outcome="Passed"' "$f" | wc -l)
+  x=$(grep -o 'outcome="Failed"' "$f" | wc -l)
+  s=$(grep -o 'outcome="NotExecuted"' "$f" | wc -l)
+  passed=$((passed + p)); failed=$((failed + x)); skipped=$((skipped + s))
+done
+if [ ${#files[@]} -eq 0 ]; then failed=1; echo "no TRX results found under $dir" >&2; fi
+echo "$passed passed, $failed failed, $skipped skipped"
