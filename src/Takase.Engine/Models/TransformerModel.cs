@@ -1,0 +1,198 @@
+using Takase.Engine.Gguf;
+using Takase.Engine.Kernels;
+
+namespace Takase.Engine.Models;
+
+/// <summary>
+/// A llama-style decoder (llama, qwen2) over memory-mapped GGUF weights. The forward pass reads top to bottom like
+/// llama2.c's: embed, then per block attention and feed-forward with residuals, then the final norm and the
+/// classifier. The clever parts live in the kernels.
+/// </summary>
+public sealed class TransformerModel : IDisposable
+{
+    private readonly GgufFile _file;
+    private readonly bool _ownsFile;
+    private readonly Block[] _blocks;
+    private readonly Weight _tokenEmbedding;
+    private readonly float[] _outputNorm;
+    private readonly Weight _output;
+    private readonly float[] _ropeFreqFactors;
+
+    /// <summary>Hyper-parameters.</summary>
+    public ModelConfig Config { get; }
+    /// <summary>The file the weights live in.</summary>
+    public GgufFile File => _file;
+
+    private sealed record Block(
+        float[] AttnNorm, Weight Wq, Weight Wk, Weight Wv, Weight Wo, float[]? Bq, float[]? Bk, float[]? Bv,
+        float[] FfnNorm, Weight Gate, Weight Up, Weight Down);
+
+    /// <summary>Loads the model in <paramref name="file"/>; the file must stay open while the model is used.</summary>
+    public TransformerModel(GgufFile file, bool ownsFile = false)
+    {
+        _file = file;
+        _ownsFile = ownsFile;
+        var family = Architectures.Get(file.Architecture);
+        var c = Config = Architectures.ReadConfig(file);
+        _tokenEmbedding = new Weight(file, file.GetTensor("token_embd.weight"), c.EmbeddingLength, c.VocabSize);
+        _outputNorm = Vector("output_norm.weight", c.EmbeddingLength);
+        // Tied classifier: models without output.weight reuse the embedding table (Qwen2.5 small, Llama 3.2 1B).
+        var output = file.FindTensor("output.weight");
+        _output = output is null ? _tokenEmbedding : new Weight(file, output, c.EmbeddingLength, c.VocabSize);
+        _ropeFreqFactors = file.FindTensor("rope_freqs.weight") is null ? [] : Vector("rope_freqs.weight", c.RopeDimensions / 2);
+        _blocks = new Block[c.BlockCount];
+        for (var l = 0; l < c.BlockCount; l++)
+        {
+            string N(string what) => $"blk.{l}.{what}";
+            _blocks[l] = new Block(
+                AttnNorm: Vector(N("attn_norm.weight"), c.EmbeddingLength),
+                Wq: Matrix(N("attn_q.weight"), c.EmbeddingLength, c.QDim),
+                Wk: Matrix(N("attn_k.weight"), c.EmbeddingLength, c.KvDim),
+                Wv: Matrix(N("attn_v.weight"), c.EmbeddingLength, c.KvDim),
+                Wo: Matrix(N("attn_output.weight"), c.QDim, c.EmbeddingLength),
+                Bq: family.QkvBias ? Vector(N("attn_q.bias"), c.QDim) : null,
+                Bk: family.QkvBias ? Vector(N("attn_k.bias"), c.KvDim) : null,
+                Bv: family.QkvBias ? Vector(N("attn_v.bias"), c.KvDim) : null,
+                FfnNorm: Vector(N("ffn_norm.weight"), c.EmbeddingLength),
+                Gate: Matrix(N("ffn_gate.weight"), c.EmbeddingLength, c.FeedForwardLength),
+                Up: Matrix(N("ffn_up.weight"), c.EmbeddingLength, c.FeedForwardLength),
+                Down: Matrix(N("ffn_down.weight"), c.FeedForwardLength, c.EmbeddingLength));
+        }
+    }
+
+    /// <summary>Opens a GGUF file and loads the model in it.</summary>
+    public static TransformerModel Load(string path)
+    {
+        var file = GgufFile.Open(path);
+        try { return new TransformerModel(file, ownsFile: true); }
+        catch { file.Dispose(); throw; }
+    }
+
+    /// <summary>A KV cache for this model; <paramref name="contextLength"/> defaults to the trained context, capped at 4096.</summary>
+    public KvCache CreateCache(int? contextLength = null) =>
+        new(Config, contextLength ?? Math.Min(Config.TrainedContextLength, 4096));
+
+    /// <summary>Scratch buffers for one sequence's forward steps, reused across tokens.</summary>
+    public ForwardState CreateState(KvCache cache) => new(Config, cache);
+
+    /// <summary>
+    /// Runs one token at the next position of <paramref name="state"/>'s cache. When <paramref name="computeLogits"/>
+    /// is false (prompt tokens before the last), the classifier is skipped. Returns the logits (owned by the state,
+    /// valid until the next call).
+    /// </summary>
+    public Span<float> Forward(ForwardState state, int token, bool computeLogits = true)
+    {
+        var c = Config;
+        if ((uint)token >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(token), token, $"token id outside the vocabulary of {c.VocabSize}");
+        var cache = state.Cache;
+        var pos = cache.Advance();
+        var x = state.X;
+        WeightOps.GetRow(_tokenEmbedding, token, x);
+
+        for (var l = 0; l < _blocks.Length; l++)
+        {
+            var b = _blocks[l];
+            // Attention: x += Wo · attend(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
+            FloatOps.RmsNorm(x, b.AttnNorm, c.RmsNormEps, state.Xb);
+            WeightOps.MatVec(b.Wq, state.Xb, state.Q);
+            var k = cache.Key(l, pos);
+            var v = cache.Value(l, pos);
+            WeightOps.MatVec(b.Wk, state.Xb, k);
+            WeightOps.MatVec(b.Wv, state.Xb, v);
+            if (b.Bq is not null)
+            {
+                FloatOps.Add(state.Q, b.Bq);
+                FloatOps.Add(k, b.Bk);
+                FloatOps.Add(v, b.Bv);
+            }
+            FloatOps.Rope(state.Q, c.HeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
+            FloatOps.Rope(k, c.KvHeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
+            Attention(state, l, pos + 1);
+            WeightOps.MatVec(b.Wo, state.AttnOut, state.Xb);
+            FloatOps.Add(x, state.Xb);
+
+            // Feed-forward: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x)
+            FloatOps.RmsNorm(x, b.FfnNorm, c.RmsNormEps, state.Xb);
+            WeightOps.MatVec(b.Gate, state.Xb, state.Hidden);
+            WeightOps.MatVec(b.Up, state.Xb, state.Hidden2);
+            FloatOps.SwiGlu(state.Hidden, state.Hidden2);
+            WeightOps.MatVec(b.Down, state.Hidden, state.Xb);
+            FloatOps.Add(x, state.Xb);
+        }
+
+        if (!computeLogits) return Span<float>.Empty;
+        FloatOps.RmsNorm(x, _outputNorm, c.RmsNormEps, state.Xb);
+        WeightOps.MatVec(_output, state.Xb, state.Logits);
+        return state.Logits;
+    }
+
+    /// <summary>Causal attention of every query head over positions [0, length) of layer <paramref name="layer"/>.</summary>
+    private void Attention(ForwardState state, int layer, int length)
+    {
+        var c = Config;
+        var keys = state.Cache.Keys(layer, length);
+        var values = state.Cache.Values(layer, length);
+        var scale = 1f / MathF.Sqrt(c.HeadDim);
+        var scores = state.Scores.AsSpan(0, length);
+        for (var h = 0; h < c.HeadCount; h++)
+        {
+            var kvOffset = h / c.GroupSize * c.HeadDim;
+            var q = state.Q.AsSpan(h * c.HeadDim, c.HeadDim);
+            for (var t = 0; t < length; t++)
+                scores[t] = FloatOps.Dot(q, keys.Slice(t * c.KvDim + kvOffset, c.HeadDim)) * scale;
+            FloatOps.Softmax(scores);
+            var outHead = state.AttnOut.AsSpan(h * c.HeadDim, c.HeadDim);
+            outHead.Clear();
+            for (var t = 0; t < length; t++)
+            {
+                var w = scores[t];
+                var vt = values.Slice(t * c.KvDim + kvOffset, c.HeadDim);
+                for (var i = 0; i < c.HeadDim; i++) outHead[i] += w * vt[i];
+            }
+        }
+    }
+
+    private Weight Matrix(string name, int cols, int rows) => new(_file, _file.GetTensor(name), cols, rows);
+
+    private float[] Vector(string name, int length)
+    {
+        var w = new Weight(_file, _file.GetTensor(name), length, 1);
+        var v = new float[length];
+        WeightOps.GetRow(w, 0, v);
+        return v;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsFile) _file.Dispose();
+    }
+}
+
+/// <summary>Per-sequence scratch buffers of the forward pass, allocated once and reused for every token.</summary>
+public sealed class ForwardState
+{
+    internal ForwardState(ModelConfig c, KvCache cache)
+    {
+        Cache = cache;
+        X = new float[c.EmbeddingLength];
+        Xb = new float[c.EmbeddingLength];
+        Q = new float[c.QDim];
+        AttnOut = new float[c.QDim];
+        Hidden = new float[c.FeedForwardLength];
+        Hidden2 = new float[c.FeedForwardLength];
+        Scores = new float[cache.Capacity];
+        Logits = new float[c.VocabSize];
+    }
+
+    /// <summary>The sequence's KV cache.</summary>
+    public KvCache Cache { get; }
+    internal float[] X { get; }
+    internal float[] Xb { get; }
+    internal float[] Q { get; }
+    internal float[] AttnOut { get; }
+    internal float[] Hidden { get; }
+    internal float[] Hidden2 { get; }
+    internal float[] Scores { get; }
+    internal float[] Logits { get; }
+}
