@@ -1,0 +1,79 @@
+using Takase.Engine.Gguf;
+using Takase.Engine.Models;
+using Takase.Engine.Templates;
+using Takase.Engine.Tokenizers;
+
+namespace Takase.Engine;
+
+/// <summary>A chat turn: role (system, user, assistant, tool) and text.</summary>
+public sealed record ChatMessage(string Role, string Content);
+
+/// <summary>
+/// Everything needed to talk to one GGUF model: its weights, its tokenizer and, when the file carries one, its chat
+/// template. One file mapping serves all three.
+/// </summary>
+public sealed class LanguageModel : IDisposable
+{
+    private readonly GgufFile _file;
+
+    /// <summary>The transformer.</summary>
+    public TransformerModel Model { get; }
+    /// <summary>The tokenizer built from the file's metadata.</summary>
+    public Tokenizer Tokenizer { get; }
+    /// <summary>The parsed tokenizer.chat_template, or null when the model has none (plain completion).</summary>
+    public ChatTemplate? ChatTemplate { get; }
+    /// <summary>Time it took to open the file and build everything.</summary>
+    public TimeSpan LoadDuration { get; }
+
+    private LanguageModel(GgufFile file, TimeSpan started)
+    {
+        _file = file;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Model = new TransformerModel(file);
+        Tokenizer = Tokenizer.FromGguf(file);
+        var template = file.GetString("tokenizer.chat_template");
+        ChatTemplate = template is null ? null : ChatTemplate.Parse(template);
+        LoadDuration = started + clock.Elapsed;
+    }
+
+    /// <summary>Opens a GGUF model file.</summary>
+    public static LanguageModel Load(string path)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var file = GgufFile.Open(path);
+        try { return new LanguageModel(file, clock.Elapsed); }
+        catch { file.Dispose(); throw; }
+    }
+
+    /// <summary>
+    /// Renders <paramref name="messages"/> with the chat template (generation prompt appended) and tokenizes the
+    /// result with special tokens parsed. A BOS the template already wrote is not added twice.
+    /// </summary>
+    public int[] TokenizeChat(IReadOnlyList<ChatMessage> messages)
+    {
+        if (ChatTemplate is null) throw new InvalidOperationException("this model has no chat template; use plain completion");
+        var globals = new Dictionary<string, object?>
+        {
+            ["messages"] = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(),
+            ["add_generation_prompt"] = true,
+            ["bos_token"] = Tokenizer.BosId is { } bos ? Tokenizer.TokenText(bos) : "",
+            ["eos_token"] = Tokenizer.EosId is { } eos ? Tokenizer.TokenText(eos) : "",
+        };
+        return TokenizePrompt(ChatTemplate.Render(globals), parseSpecial: true);
+    }
+
+    /// <summary>Tokenizes a prompt, adding BOS/EOS as the model asks, but never a second BOS.</summary>
+    public int[] TokenizePrompt(string text, bool parseSpecial = false)
+    {
+        var ids = Tokenizer.Encode(text, addSpecial: true, parseSpecial);
+        if (ids.Length >= 2 && Tokenizer.AddBos && ids[0] == Tokenizer.BosId && ids[1] == Tokenizer.BosId) ids = ids[1..];
+        return ids;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Model.Dispose();
+        _file.Dispose();
+    }
+}
