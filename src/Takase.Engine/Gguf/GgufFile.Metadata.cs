@@ -14,7 +14,13 @@ public sealed partial class GgufFile
         if (!Metadata.TryGetValue(key, out var v)) return null;
         return v.Value switch
         {
-            byte b => b, sbyte b => b, ushort s => s, short s => s, uint u => u, int i => i, long l => l,
+            byte b => b,
+            sbyte b => b,
+            ushort s => s,
+            short s => s,
+            uint u => u,
+            int i => i,
+            long l => l,
             ulong u => u <= long.MaxValue ? (long)u : throw WrongType(key, v, "an integer up to 2^63"),
             _ => throw WrongType(key, v, "an integer"),
         };

@@ -266,23 +266,23 @@ public sealed unsafe partial class GgufFile : IDisposable
             switch (elementType)
             {
                 case GgufValueType.String:
-                {
-                    var items = new string[n];
-                    for (var i = 0; i < n; i++) items[i] = String($"element {i} of '{key}'");
-                    return new GgufArray(elementType, items);
-                }
+                    {
+                        var items = new string[n];
+                        for (var i = 0; i < n; i++) items[i] = String($"element {i} of '{key}'");
+                        return new GgufArray(elementType, items);
+                    }
                 case GgufValueType.Array:
-                {
-                    var items = new GgufArray[n];
-                    for (var i = 0; i < n; i++) items[i] = Array(key, depth + 1);
-                    return new GgufArray(elementType, items);
-                }
+                    {
+                        var items = new GgufArray[n];
+                        for (var i = 0; i < n; i++) items[i] = Array(key, depth + 1);
+                        return new GgufArray(elementType, items);
+                    }
                 case GgufValueType.Bool:
-                {
-                    var items = new bool[n];
-                    for (var i = 0; i < n; i++) items[i] = Bool(key);
-                    return new GgufArray(elementType, items);
-                }
+                    {
+                        var items = new bool[n];
+                        for (var i = 0; i < n; i++) items[i] = Bool(key);
+                        return new GgufArray(elementType, items);
+                    }
                 default:
                     return new GgufArray(elementType, Blit(elementType, n, key));
             }
