@@ -57,6 +57,9 @@ internal static class RunCommand
         if (prompt is not null)
         {
             var tokens = templated ? lm.TokenizeChat([new ChatMessage("user", prompt)]) : lm.TokenizePrompt(prompt);
+            // Plain completion continues the prompt, so show it first, as llama.cpp does (decoded from the tokens,
+            // so the output is exactly what the model saw).
+            if (!templated) Console.Write(lm.Tokenizer.Decode(tokens));
             Stream(generator, tokens, options, verbose, lm.LoadDuration, cancel);
             Console.WriteLine();
             return 0;

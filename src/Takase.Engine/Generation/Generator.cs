@@ -30,7 +30,7 @@ public sealed class Generator
     /// <summary>Tokens the context holds.</summary>
     public int ContextLength => _state.Cache.Capacity;
 
-    /// <summary>Tokens in the cache now (prompt and generated).</summary>
+    /// <summary>The sequence so far: prompt and generated tokens (the last generated one may not be in the cache yet).</summary>
     public IReadOnlyList<int> Tokens => _tokens;
 
     /// <summary>Statistics of the last finished generation.</summary>
@@ -57,7 +57,8 @@ public sealed class Generator
         for (var i = reused; i < prompt.Count; i++)
         {
             cancel.ThrowIfCancellationRequested();
-            logits = Step(prompt[i], i == prompt.Count - 1, options, sampler);
+            _tokens.Add(prompt[i]);
+            logits = Evaluate(prompt[i], i == prompt.Count - 1, options);
             sampler.Accept(prompt[i]);
         }
         var promptDuration = clock.Elapsed;
@@ -77,11 +78,14 @@ public sealed class Generator
                 var token = sampler.Sample(logitsBuffer);
                 sampler.Accept(token);
                 generated++;
+                // The sampled token joins the sequence now; it is evaluated only if another token is wanted.
+                _tokens.Add(token);
                 if (_tokenizer.IsEndOfGeneration(token)) { reason = DoneReason.Stop; break; }
                 var (text, stopped) = stops.Append(detok.Append(token));
                 if (text.Length > 0) yield return text;
                 if (stopped) { reason = DoneReason.Stop; break; }
-                logits = Step(token, true, options, sampler);
+                if (options.MaxTokens >= 0 && generated >= options.MaxTokens) break;
+                logits = Evaluate(token, true, options);
             }
             if (reason != DoneReason.Stop)
             {
@@ -111,32 +115,36 @@ public sealed class Generator
         _state.Cache.Clear();
     }
 
-    private Span<float> Step(int token, bool logits, GenerationOptions options, Sampler sampler)
+    /// <summary>Runs the model on <paramref name="token"/>, the last entry of the sequence, at the next cache position.</summary>
+    private Span<float> Evaluate(int token, bool logits, GenerationOptions options)
     {
         if (_state.Cache.Length == _state.Cache.Capacity)
         {
             if (!options.ContextShift) throw new ContextOverflowException(ContextLength);
             ShiftContext(options.KeepTokens);
         }
-        _tokens.Add(token);
         return _model.Forward(_state, token, logits);
     }
 
     /// <summary>
-    /// Keeps the first <paramref name="keep"/> tokens and the newer half of the rest, and rebuilds the cache from
-    /// them. Re-evaluating (rather than re-rotating cached keys) gives exactly the state the model would have had.
+    /// Keeps the first <paramref name="keep"/> cached tokens and the newer half of the rest, and rebuilds the cache
+    /// from them; the token waiting to be evaluated stays last. Re-evaluating (rather than re-rotating cached keys)
+    /// gives exactly the state the model would have had.
     /// </summary>
     private void ShiftContext(int keep)
     {
-        keep = Math.Min(keep, _tokens.Count / 2);
-        var discard = (_tokens.Count - keep) / 2;
-        var kept = _tokens.Take(keep).Concat(_tokens.Skip(keep + discard)).ToList();
+        var cached = _state.Cache.Length;
+        var pending = _tokens.Skip(cached).ToList();
+        keep = Math.Min(keep, cached / 2);
+        var discard = (cached - keep + 1) / 2;
+        var kept = _tokens.Take(keep).Concat(_tokens.Skip(keep + discard).Take(cached - keep - discard)).ToList();
         Reset();
         foreach (var t in kept)
         {
             _tokens.Add(t);
             _model.Forward(_state, t, computeLogits: false);
         }
+        _tokens.AddRange(pending);
     }
 
     /// <summary>Keeps the longest cached prefix shared with <paramref name="prompt"/>; returns its length.</summary>
@@ -144,7 +152,7 @@ public sealed class Generator
     {
         var n = 0;
         while (n < _tokens.Count && n < prompt.Count && _tokens[n] == prompt[n]) n++;
-        return Rewind(n);
+        return Rewind(Math.Min(n, _state.Cache.Length));
     }
 
     private int Rewind(int length)
