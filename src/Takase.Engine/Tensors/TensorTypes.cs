@@ -74,7 +74,7 @@ public static class TensorTypes
     private static readonly Dictionary<GgmlType, TensorTypeInfo> Table = Rows.ToDictionary(t => t.Type);
 
     /// <summary>Every type whose layout Takase knows, in table order.</summary>
-    public static IReadOnlyList<TensorTypeInfo> All => Rows;
+    public static IReadOnlyList<TensorTypeInfo> All { get; } = Array.AsReadOnly(Rows);
 
     /// <summary>The traits of <paramref name="type"/>, or null when Takase does not know its layout.</summary>
     public static TensorTypeInfo? Find(GgmlType type) => Table.GetValueOrDefault(type);
