@@ -192,7 +192,8 @@ public sealed partial class Tokenizer
                 _bytePair = new BytePairEncoder(_vocabulary, pre!, d.Merges!, d.Source);
                 break;
             default:
-                if (unk < 0) throw new InvalidDataException($"{d.Source}: a WordPiece vocabulary needs tokenizer.ggml.unknown_token_id.");
+                if (unk < 0 || bos < 0 || sep < 0)
+                    throw new InvalidDataException($"{d.Source}: a WordPiece vocabulary needs unknown, [CLS] (tokenizer.ggml.bos_token_id) and [SEP] (tokenizer.ggml.seperator_token_id) ids; found unk={unk}, cls={bos}, sep={sep}.");
                 var lowercase = d.Lowercase ?? true;
                 _wordPiece = new WordPieceEncoder(_vocabulary, unk, lowercase, d.StripAccents ?? lowercase);
                 break;

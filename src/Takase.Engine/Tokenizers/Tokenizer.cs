@@ -69,10 +69,10 @@ public sealed partial class Tokenizer
     public bool IsEndOfGeneration(int id) => _endOfGeneration.Contains(id);
 
     /// <summary>True for control tokens (BOS, EOS, chat markers): hidden in decoded text unless rendered on request.</summary>
-    public bool IsControl(int id) => (Attributes(id) & TokenAttributes.Control) != 0;
+    public bool IsControl(int id) => (GetAttributes(id) & TokenAttributes.Control) != 0;
 
     /// <summary>The kind of token <paramref name="id"/> is.</summary>
-    public TokenAttributes Attributes(int id) => _vocabulary.Attributes[CheckId(id)];
+    public TokenAttributes GetAttributes(int id) => _vocabulary.Attributes[CheckId(id)];
 
     /// <summary>The raw vocabulary entry of <paramref name="id"/> (e.g. "▁Hello", "ĠHello", "&lt;0x0A&gt;").</summary>
     public string TokenText(int id) => _vocabulary.Texts[CheckId(id)];

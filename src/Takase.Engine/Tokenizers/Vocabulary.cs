@@ -1,8 +1,9 @@
 namespace Takase.Engine.Tokenizers;
 
 /// <summary>
-/// The token table: id → text, score and attributes, and text → id. Immutable after construction, so any number of
-/// encoders may read it at once. Lookups accept spans so that the hot loops never build strings.
+/// The token table: id → text, score and attributes, and text → id. Read-only once the owning
+/// <see cref="Tokenizer"/> is built (which settles the attributes), so any number of encoders may read it at once.
+/// Lookups accept spans so that the hot loops never build strings.
 /// </summary>
 internal sealed class Vocabulary
 {
@@ -35,6 +36,4 @@ internal sealed class Vocabulary
 
     /// <summary>The id whose text is exactly <paramref name="text"/>, or -1.</summary>
     public int Find(ReadOnlySpan<char> text) => _idsBySpan.TryGetValue(text, out var id) ? id : -1;
-
-    public bool Has(int id, TokenAttributes attribute) => (Attributes[id] & attribute) != 0;
 }

@@ -55,7 +55,7 @@ public sealed class SpecialTokenTests
     public void User_defined_tokens_are_recognised_even_without_parseSpecial()
     {
         // <tool_call> is token type 4 (user-defined) in Qwen2.5: llama.cpp, like Hugging Face, always splits it out.
-        Assert.Equal(TokenAttributes.UserDefined, Qwen.Attributes(151657));
+        Assert.Equal(TokenAttributes.UserDefined, Qwen.GetAttributes(151657));
         Assert.Equal([151657, 9707], Qwen.Encode("<tool_call>Hello", addSpecial: false, parseSpecial: false));
         // and, unlike control tokens, it is rendered in decoded text.
         Assert.Equal("<tool_call>Hello", Qwen.Decode([151657, 9707]));
