@@ -5,9 +5,6 @@ using Takase.Engine.Tokenizers;
 
 namespace Takase.Engine;
 
-/// <summary>A chat turn: role (system, user, assistant, tool) and text.</summary>
-public sealed record ChatMessage(string Role, string Content);
-
 /// <summary>
 /// Everything needed to talk to one GGUF model: its weights, its tokenizer and, when the file carries one, its chat
 /// template. One file mapping serves all three.
@@ -52,14 +49,13 @@ public sealed class LanguageModel : IDisposable
     public int[] TokenizeChat(IReadOnlyList<ChatMessage> messages)
     {
         if (ChatTemplate is null) throw new InvalidOperationException("this model has no chat template; use plain completion");
-        var globals = new Dictionary<string, object?>
+        var rendered = ChatTemplate.Render(messages, new ChatRenderOptions
         {
-            ["messages"] = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(),
-            ["add_generation_prompt"] = true,
-            ["bos_token"] = Tokenizer.BosId is { } bos ? Tokenizer.TokenText(bos) : "",
-            ["eos_token"] = Tokenizer.EosId is { } eos ? Tokenizer.TokenText(eos) : "",
-        };
-        return TokenizePrompt(ChatTemplate.Render(globals), parseSpecial: true);
+            AddGenerationPrompt = true,
+            BosToken = Tokenizer.BosId is { } bos ? Tokenizer.TokenText(bos) : "",
+            EosToken = Tokenizer.EosId is { } eos ? Tokenizer.TokenText(eos) : "",
+        });
+        return TokenizePrompt(rendered, parseSpecial: true);
     }
 
     /// <summary>Tokenizes a prompt, adding BOS/EOS as the model asks, but never a second BOS.</summary>

@@ -11,7 +11,7 @@ public class RunCommandTests
     [InlineData("models/stories260K-Q8_0.gguf")]
     public void GreedyStoriesOutputEqualsLlamaCpp(string model)
     {
-        var r = TakaseProcess.Run(null, "run", SharedData.Path(model), "Once upon a time", "--temperature", "0", "--num-predict", "60");
+        var r = TakaseProcess.Run(null, "run", SharedData.Path(model), "Once upon a time", "--temperature", "0", "--repeat-penalty", "1", "--num-predict", "60");
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Equal(StoriesGolden + "\n", r.StdOut);
     }
@@ -29,7 +29,7 @@ public class RunCommandTests
     [Fact]
     public void InteractiveCompletionWithoutTemplateContinuesEachLine()
     {
-        var r = TakaseProcess.Run("Once upon a time\n/bye\n", "run", SharedData.Path("models/stories260K.gguf"), "--temperature", "0", "-n", "20");
+        var r = TakaseProcess.Run("Once upon a time\n/bye\n", "run", SharedData.Path("models/stories260K.gguf"), "--temperature", "0", "--repeat-penalty", "1", "-n", "20");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("plain completion", r.StdErr);
         Assert.StartsWith(", there was a little girl named Lily.", r.StdOut);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Takase.Engine;
 using Takase.Engine.Generation;
 using Takase.Engine.Sampling;
+using Takase.Engine.Templates;
 
 namespace Takase.Cli.Commands;
 
@@ -107,13 +108,13 @@ internal static class RunCommand
         if (verbose && generator.LastStats is { } s)
         {
             Console.Error.WriteLine();
-            Console.Error.WriteLine($"total duration:       {load + started.Elapsed}");
-            Console.Error.WriteLine($"load duration:        {load}");
+            Console.Error.WriteLine($"total duration:       {DurationText.Format(load + started.Elapsed)}");
+            Console.Error.WriteLine($"load duration:        {DurationText.Format(load)}");
             Console.Error.WriteLine($"prompt eval count:    {s.PromptTokens} token(s)");
-            Console.Error.WriteLine($"prompt eval duration: {s.PromptDuration}");
+            Console.Error.WriteLine($"prompt eval duration: {DurationText.Format(s.PromptDuration)}");
             Console.Error.WriteLine($"prompt eval rate:     {s.PromptTokensPerSecond:F2} tokens/s");
             Console.Error.WriteLine($"eval count:           {s.GeneratedTokens} token(s)");
-            Console.Error.WriteLine($"eval duration:        {s.GenerationDuration}");
+            Console.Error.WriteLine($"eval duration:        {DurationText.Format(s.GenerationDuration)}");
             Console.Error.WriteLine($"eval rate:            {s.GenerationTokensPerSecond:F2} tokens/s");
         }
         return answer.ToString();
