@@ -60,3 +60,25 @@ public class RunCommandTests
         Assert.Contains("context window of 16 tokens is full", r.StdErr);
     }
 }
+
+public class BadModelFileTests
+{
+    [Fact]
+    public void TruncatedModelIsAClearError()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"takase-truncated-{Guid.NewGuid():N}.gguf");
+        var bytes = File.ReadAllBytes(SharedData.Path("models/stories260K.gguf"));
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        try
+        {
+            var r = TakaseProcess.Run(null, "run", path, "hi");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("truncated", r.StdErr);
+            Assert.DoesNotContain("   at ", r.StdErr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
