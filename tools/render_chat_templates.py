@@ -26,7 +26,8 @@ from datetime import datetime
 import jinja2
 import jinja2.ext
 import jinja2.nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+import jinja2.sandbox
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 # The clock strftime_now reads. The C# tests inject the same instant (cases.json carries it).
 FIXED_NOW = datetime(2025, 7, 26, 14, 30, 5)
@@ -63,8 +64,10 @@ def strftime_now(fmt):
     return FIXED_NOW.strftime(fmt)
 
 
-def make_environment():
-    env = ImmutableSandboxedEnvironment(
+def make_environment(mutable=False):
+    # HF uses the immutable sandbox; the mutable one is the reference for ChatTemplate.AllowMutation.
+    cls = SandboxedEnvironment if mutable else ImmutableSandboxedEnvironment
+    env = cls(
         trim_blocks=True, lstrip_blocks=True, extensions=[GenerationTag, jinja2.ext.loopcontrols]
     )
     env.filters["tojson"] = tojson
@@ -158,6 +161,42 @@ CASES = {
         ],
         "add_generation_prompt": True,
     },
+    "tool_use_string_args": {
+        # OpenAI's wire format: arguments as a JSON string rather than an object.
+        "needs": "tools",
+        "tools": TOOLS,
+        "messages": [
+            {"role": "user", "content": "Search for 'best ramen in Tokyo'."},
+            {
+                "role": "assistant",
+                "content": "Let me search.",
+                "tool_calls": [
+                    {
+                        "id": "f9e8d7c6b",
+                        "type": "function",
+                        "function": {"name": "search_web", "arguments": "{\"query\": \"best ramen in Tokyo\", \"max_results\": 2}"},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "f9e8d7c6b", "name": "search_web", "content": "1. Ichiran\n2. Afuri"},
+        ],
+        "add_generation_prompt": True,
+    },
+    "tools_first_turn": {
+        "needs": "tools",
+        "tools": TOOLS,
+        "messages": [{"role": "user", "content": "What's the weather in Osaka, in fahrenheit?"}],
+        "add_generation_prompt": True,
+    },
+    "reasoning": {
+        "needs": "reasoning_content",
+        "messages": [
+            USER_HELLO,
+            {"role": "assistant", "content": "2 + 2 = 4.", "reasoning_content": "Adding two and two gives four."},
+            USER_FOLLOWUP,
+        ],
+        "add_generation_prompt": True,
+    },
     "thinking_off": {
         "needs": "enable_thinking",
         "messages": [SYSTEM, USER_HELLO, ASSISTANT_FOUR, USER_FOLLOWUP],
@@ -214,6 +253,60 @@ def render_case(template, case, tokens):
     return template.render(**variables)
 
 
+def error_record(error):
+    return {"type": type(error).__name__, "message": str(error)}
+
+
+def write_result(base, render):
+    """Writes BASE.txt with the render, or BASE.error.json with what jinja2 raised; returns the error or None."""
+    try:
+        text = render()
+    except Exception as error:  # the fixture records what jinja2 raised
+        with open(base + ".error.json", "w", encoding="utf-8") as f:
+            json.dump(error_record(error), f, ensure_ascii=False, indent=1)
+            f.write("\n")
+        return error
+    with open(base + ".txt", "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return None
+
+
+def render_engine_cases(out_dir):
+    """Small templates exercising one engine feature each, with the result jinja2 gives (engine_cases.json)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates-engine-cases.py")
+    spec = importlib.util.spec_from_file_location("templates_engine_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    ENGINE_CASES, ENGINE_VARIABLES = module.ENGINE_CASES, module.ENGINE_VARIABLES
+
+    results = []
+    for case in ENGINE_CASES:
+        env = make_environment(mutable=case.get("mutable", False))
+        variables = dict(ENGINE_VARIABLES)
+        variables.update(case.get("vars", {}))
+        entry = {"name": case["name"], "template": case["template"], "vars": case.get("vars", {})}
+        if case.get("mutable"):
+            entry["mutable"] = True
+        try:
+            entry["expected"] = env.from_string(case["template"]).render(**variables)
+        except Exception as error:
+            entry["error"] = error_record(error)
+        results.append(entry)
+    document = {
+        "generator": "tools/render_chat_templates.py (cases in tools/templates-engine-cases.py)",
+        "jinja2": jinja2.__version__,
+        "fixed_now": FIXED_NOW.isoformat(),
+        "variables": ENGINE_VARIABLES,
+        "cases": results,
+    }
+    with open(os.path.join(out_dir, "engine_cases.json"), "w", encoding="utf-8", newline="\n") as f:
+        json.dump(document, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    return len(results)
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -222,6 +315,7 @@ def main():
     args = parser.parse_args()
 
     env = make_environment()
+    mutable_env = make_environment(mutable=True)
     expected_dir = os.path.join(args.out, "expected")
     if os.path.isdir(expected_dir):
         shutil.rmtree(expected_dir)
@@ -246,24 +340,25 @@ def main():
         case_names = cases_for(source)
         manifest["templates"][name] = {"tokens": tokens, "cases": case_names}
         os.makedirs(os.path.join(expected_dir, name))
+        mutable_template = None
         for case_name in case_names:
             base = os.path.join(expected_dir, name, case_name)
-            try:
-                text = render_case(template, CASES[case_name], tokens)
-            except Exception as error:  # the fixture records what jinja2 raised
-                failed += 1
-                with open(base + ".error.json", "w", encoding="utf-8") as f:
-                    json.dump({"type": type(error).__name__, "message": str(error)}, f, ensure_ascii=False, indent=1)
-                    f.write("\n")
+            error = write_result(base, lambda: render_case(template, CASES[case_name], tokens))
+            if error is None:
+                rendered += 1
                 continue
-            rendered += 1
-            with open(base + ".txt", "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+            failed += 1
+            if isinstance(error, jinja2.sandbox.SecurityError):
+                # What the template does when mutation is allowed (ChatTemplate.AllowMutation).
+                mutable_template = mutable_template or mutable_env.from_string(source)
+                write_result(base + ".mutable", lambda: render_case(mutable_template, CASES[case_name], tokens))
+                manifest["templates"][name].setdefault("mutable_cases", []).append(case_name)
 
     with open(os.path.join(args.out, "cases.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=1)
         f.write("\n")
-    print(f"{len(manifest['templates'])} templates: {rendered} renders, {failed} errors -> {args.out}")
+    engine = render_engine_cases(args.out)
+    print(f"{len(manifest['templates'])} templates: {rendered} renders, {failed} errors; {engine} engine cases -> {args.out}")
     return 0
 
 

@@ -28,12 +28,6 @@ public sealed class ChatTemplate
         _body = Parser.Parse(source);
     }
 
-    private ChatTemplate(ChatTemplate other)
-    {
-        Source = other.Source;
-        _body = other._body;
-    }
-
     /// <summary>Parses a template (the same as the constructor).</summary>
     /// <exception cref="TemplateException">The source is not valid Jinja or uses a construct this engine does not implement.</exception>
     public static ChatTemplate Parse(string source) => new(source);
@@ -50,9 +44,6 @@ public sealed class ChatTemplate
     /// with a SecurityError; turn it on for templates written for llama.cpp (e.g. Kimi K2's tool-call queue).
     /// </summary>
     public bool AllowMutation { get; init; }
-
-    /// <summary>A copy sharing the parsed template but reading another clock (parse once, render with many clocks).</summary>
-    public ChatTemplate WithClock(Func<DateTime> clock) => new(this) { Clock = clock, AllowMutation = AllowMutation };
 
     /// <summary>Renders with the given top-level variables (messages, tools, add_generation_prompt, bos_token, ...).</summary>
     /// <exception cref="TemplateException">

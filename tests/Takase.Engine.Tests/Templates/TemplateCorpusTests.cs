@@ -53,6 +53,29 @@ public class TemplateCorpusTests
         Assert.Equal((string)error["message"]!, ex.Reason);
     }
 
+    public static TheoryData<string, string> MutableCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (name, entry) in Manifest.Value["templates"]!.AsObject())
+            if (entry!["mutable_cases"] is JsonArray cases)
+                foreach (var c in cases) data.Add(name, (string)c!);
+        return data;
+    }
+
+    /// <summary>
+    /// Cases where HF's immutable sandbox refuses list.append (Kimi K2's tool-call queue), rendered with
+    /// AllowMutation against jinja2's mutable SandboxedEnvironment.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MutableCases))]
+    public void RendersLikeMutableJinja2WhenMutationIsAllowed(string template, string caseName)
+    {
+        var source = File.ReadAllText(SharedData.Path($"templates/{template}.jinja"), Encoding.UTF8);
+        var chat = new ChatTemplate(source) { Clock = () => FixedNow, AllowMutation = true };
+        var expected = File.ReadAllText(Path.Combine(FixtureDir, "expected", template, caseName + ".mutable.txt"), Encoding.UTF8);
+        Assert.Equal(expected, chat.Render(Globals(template, caseName)));
+    }
+
     [Fact]
     public void EveryCorpusTemplateParses()
     {

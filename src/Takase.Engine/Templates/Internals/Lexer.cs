@@ -65,7 +65,7 @@ internal sealed class Lexer
     }
 
     private TemplateException Fail(string message, int pos) =>
-        new(TemplateErrorKind.Syntax, $"{message} (line {LineAt(pos)})", LineAt(pos));
+        new(TemplateErrorKind.Syntax, message, LineAt(pos));
 
     private void Run()
     {
@@ -384,7 +384,7 @@ internal sealed class Lexer
     {
         var text = _src[start..end];
         if (!long.TryParse(text.Replace("_", ""), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            throw new TemplateException(TemplateErrorKind.Overflow, $"integer literal {text} is too large (line {LineAt(start)})", LineAt(start));
+            throw new TemplateException(TemplateErrorKind.Overflow, $"integer literal {text} is too large", LineAt(start));
         token = new Token(TokenKind.Integer, text, value, LineAt(start));
         _pos = end;
         return true;
@@ -445,7 +445,7 @@ internal sealed class Lexer
                     break;
                 case 'N':
                     throw new TemplateException(TemplateErrorKind.Unsupported,
-                        $"\\N{{...}} escapes in string literals are not supported (line {LineAt(pos)})", LineAt(pos));
+                        $"\\N{{...}} escapes in string literals are not supported", LineAt(pos));
                 default:
                     sb.Append('\\').Append(e); // Python keeps unknown escapes as written
                     break;

@@ -38,7 +38,7 @@ internal sealed class Parser
     private TemplateException Fail(string message, int line = 0, TemplateErrorKind kind = TemplateErrorKind.Syntax)
     {
         if (line == 0) line = Current.Line;
-        return new TemplateException(kind, $"{message} (line {line})", line);
+        return new TemplateException(kind, message, line);
     }
 
     private TemplateException Unsupported(string construct, string detail, int line = 0) =>

@@ -387,6 +387,7 @@ internal static class PyFormat
             }
             var spec = new StringBuilder();
             if (flags.Contains('-')) spec.Append('<');
+            else if (type is 's' or 'r' or 'a') spec.Append('>'); // printf right-aligns text too
             if (flags.Contains('+')) spec.Append('+');
             else if (flags.Contains(' ')) spec.Append(' ');
             if (flags.Contains('#')) spec.Append('#');
