@@ -84,7 +84,7 @@ internal sealed class Lexer
             var rawEnd = kind == '%' ? MatchRawBegin(afterOpen) : -1;
 
             var text = _src[_pos..open];
-            if (sign == '-') text = text.TrimEnd(PySpaces);
+            if (sign == '-') text = TrimEndSpaces(text);
             else if (sign != '+' && kind != '{') text = LStripBlock(text);
             if (text.Length > 0) Emit(TokenKind.Data, text, _pos);
 
@@ -115,7 +115,12 @@ internal sealed class Lexer
         _tokens.Add(new Token(TokenKind.Eof, "", null, LineAt(_src.Length)));
     }
 
-    private static readonly char[] PySpaces = Enumerable.Range(0, 0x3001).Select(i => (char)i).Where(PyText.IsSpace).ToArray();
+    private static string TrimEndSpaces(string s)
+    {
+        var end = s.Length;
+        while (end > 0 && PyText.IsSpace(s[end - 1])) end--;
+        return end == s.Length ? s : s[..end];
+    }
 
     private void Emit(TokenKind kind, string text, int pos) => _tokens.Add(new Token(kind, text, text, LineAt(pos)));
 
@@ -167,7 +172,7 @@ internal sealed class Lexer
             var end = MatchTagEnd(p, '%', trim: true);
             if (end < 0) continue;
             var text = _src[_pos..i];
-            if (sign == '-') text = text.TrimEnd(PySpaces);
+            if (sign == '-') text = TrimEndSpaces(text);
             else if (sign != '+') text = LStripBlock(text);
             if (text.Length > 0) Emit(TokenKind.Data, text, _pos);
             _pos = end;
@@ -258,7 +263,7 @@ internal sealed class Lexer
                 _tokens.Add(LexString(c));
                 continue;
             }
-            var op = Operators.FirstOrDefault(o => string.CompareOrdinal(_src, _pos, o, 0, o.Length) == 0);
+            var op = MatchOperator(_pos);
             if (op is null) throw Fail($"unexpected char {PyRepr.Repr(c.ToString())} at {_pos}", _pos);
             switch (op)
             {
@@ -280,6 +285,13 @@ internal sealed class Lexer
             _tokens.Add(new Token(TokenKind.Operator, op, op, LineAt(start)));
             _pos += op.Length;
         }
+    }
+
+    private string? MatchOperator(int p)
+    {
+        foreach (var o in Operators)
+            if (string.CompareOrdinal(_src, p, o, 0, o.Length) == 0) return o;
+        return null;
     }
 
     private int MatchVariableEnd(int p)

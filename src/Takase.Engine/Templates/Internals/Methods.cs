@@ -54,37 +54,37 @@ internal static class Methods
         switch (name)
         {
             case "strip" or "lstrip" or "rstrip":
-            {
-                var a = args.Bind(name, "chars");
-                var chars = OptionalStr(a[0], name);
-                return PyText.Strip(s, chars, name != "rstrip", name != "lstrip");
-            }
-            case "split" or "rsplit":
-            {
-                var a = args.Bind(name, "sep", "maxsplit");
-                var sep = OptionalStr(a[0], name);
-                var max = Int(a[1], -1);
-                return name == "split" ? PyText.Split(s, sep, max) : PyText.RSplit(s, sep, max);
-            }
-            case "splitlines":
-            {
-                var a = args.Bind(name, "keepends");
-                return PyText.SplitLines(s, Given(a[0]) && Py.Truthy(a[0]));
-            }
-            case "startswith" or "endswith":
-            {
-                var a = args.Bind(name, "prefix", "start", "end");
-                var sub = Py.SliceString(s, new SliceValue(Given(a[1]) ? a[1] : null, Given(a[2]) ? a[2] : null, null));
-                var candidates = a[0] is PyTuple t ? t.Items : [a[0]];
-                foreach (var c in candidates)
                 {
-                    if (!Py.IsString(c, out var p))
-                        throw new TemplateException(TemplateErrorKind.Type,
-                            $"{name} first arg must be str or a tuple of str, not {Py.TypeName(c)}");
-                    if (name == "startswith" ? sub.StartsWith(p, StringComparison.Ordinal) : sub.EndsWith(p, StringComparison.Ordinal)) return true;
+                    var a = args.Bind(name, "chars");
+                    var chars = OptionalStr(a[0], name);
+                    return PyText.Strip(s, chars, name != "rstrip", name != "lstrip");
                 }
-                return false;
-            }
+            case "split" or "rsplit":
+                {
+                    var a = args.Bind(name, "sep", "maxsplit");
+                    var sep = OptionalStr(a[0], name);
+                    var max = Int(a[1], -1);
+                    return name == "split" ? PyText.Split(s, sep, max) : PyText.RSplit(s, sep, max);
+                }
+            case "splitlines":
+                {
+                    var a = args.Bind(name, "keepends");
+                    return PyText.SplitLines(s, Given(a[0]) && Py.Truthy(a[0]));
+                }
+            case "startswith" or "endswith":
+                {
+                    var a = args.Bind(name, "prefix", "start", "end");
+                    var sub = Py.SliceString(s, new SliceValue(Given(a[1]) ? a[1] : null, Given(a[2]) ? a[2] : null, null));
+                    var candidates = a[0] is PyTuple t ? t.Items : [a[0]];
+                    foreach (var c in candidates)
+                    {
+                        if (!Py.IsString(c, out var p))
+                            throw new TemplateException(TemplateErrorKind.Type,
+                                $"{name} first arg must be str or a tuple of str, not {Py.TypeName(c)}");
+                        if (name == "startswith" ? sub.StartsWith(p, StringComparison.Ordinal) : sub.EndsWith(p, StringComparison.Ordinal)) return true;
+                    }
+                    return false;
+                }
             case "upper":
                 args.Bind(name);
                 return PyText.Upper(s);
@@ -104,83 +104,83 @@ internal static class Methods
                 args.Bind(name);
                 return string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)));
             case "replace":
-            {
-                var a = args.Bind(name, "old", "new", "count");
-                return PyText.Replace(s, Str(a[0], name), Str(a[1], name), Int(a[2], -1));
-            }
-            case "find" or "rfind" or "index" or "rindex":
-            {
-                var a = args.Bind(name, "sub", "start", "end");
-                var sub = Str(a[0], name);
-                var length = PyText.Length(s);
-                var (start, end, _) = Py.SliceIndices(new SliceValue(Given(a[1]) ? a[1] : null, Given(a[2]) ? a[2] : null, null), length);
-                var found = -1L;
-                if (end - start >= PyText.Length(sub))
                 {
-                    var from = PyText.OffsetOf(s, (int)start);
-                    var to = PyText.OffsetOf(s, (int)end);
-                    var k = name[0] == 'r'
-                        ? s.LastIndexOf(sub, to - 1 < 0 ? 0 : to - 1, to - from, StringComparison.Ordinal)
-                        : s.IndexOf(sub, from, to - from, StringComparison.Ordinal);
-                    if (name[0] == 'r' && sub.Length == 0) k = to;
-                    if (k >= 0 && k + sub.Length <= to) found = PyText.IndexOf(s, k);
+                    var a = args.Bind(name, "old", "new", "count");
+                    return PyText.Replace(s, Str(a[0], name), Str(a[1], name), Int(a[2], -1));
                 }
-                if (found < 0 && name.EndsWith("index", StringComparison.Ordinal))
-                    throw new TemplateException(TemplateErrorKind.Value, "substring not found");
-                return found;
-            }
+            case "find" or "rfind" or "index" or "rindex":
+                {
+                    var a = args.Bind(name, "sub", "start", "end");
+                    var sub = Str(a[0], name);
+                    var length = PyText.Length(s);
+                    var (start, end, _) = Py.SliceIndices(new SliceValue(Given(a[1]) ? a[1] : null, Given(a[2]) ? a[2] : null, null), length);
+                    var found = -1L;
+                    if (end - start >= PyText.Length(sub))
+                    {
+                        var from = PyText.OffsetOf(s, (int)start);
+                        var to = PyText.OffsetOf(s, (int)end);
+                        var k = name[0] == 'r'
+                            ? s.LastIndexOf(sub, to - 1 < 0 ? 0 : to - 1, to - from, StringComparison.Ordinal)
+                            : s.IndexOf(sub, from, to - from, StringComparison.Ordinal);
+                        if (name[0] == 'r' && sub.Length == 0) k = to;
+                        if (k >= 0 && k + sub.Length <= to) found = PyText.IndexOf(s, k);
+                    }
+                    if (found < 0 && name.EndsWith("index", StringComparison.Ordinal))
+                        throw new TemplateException(TemplateErrorKind.Value, "substring not found");
+                    return found;
+                }
             case "count":
-            {
-                var a = args.Bind(name, "sub");
-                return PyText.Count(s, Str(a[0], name));
-            }
+                {
+                    var a = args.Bind(name, "sub");
+                    return PyText.Count(s, Str(a[0], name));
+                }
             case "join":
-            {
-                var a = args.Bind(name, "iterable");
-                var parts = Py.Iterate(a[0]).Select(x => Py.IsString(x, out var p)
-                    ? p
-                    : throw new TemplateException(TemplateErrorKind.Type, $"sequence item: expected str instance, {Py.TypeName(x)} found"));
-                return string.Join(s, parts);
-            }
+                {
+                    var a = args.Bind(name, "iterable");
+                    var parts = Py.Iterate(a[0]).Select(x => Py.IsString(x, out var p)
+                        ? p
+                        : throw new TemplateException(TemplateErrorKind.Type, $"sequence item: expected str instance, {Py.TypeName(x)} found"));
+                    return string.Join(s, parts);
+                }
             case "format":
                 return PyFormat.Format(ctx, s, args);
             case "removeprefix":
-            {
-                var p = Str(args.Bind(name, "prefix")[0], name);
-                return s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s;
-            }
+                {
+                    var p = Str(args.Bind(name, "prefix")[0], name);
+                    return s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s;
+                }
             case "removesuffix":
-            {
-                var p = Str(args.Bind(name, "suffix")[0], name);
-                return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s;
-            }
+                {
+                    var p = Str(args.Bind(name, "suffix")[0], name);
+                    return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s;
+                }
             case "partition" or "rpartition":
-            {
-                var sep = Str(args.Bind(name, "sep")[0], name);
-                if (sep.Length == 0) throw new TemplateException(TemplateErrorKind.Value, "empty separator");
-                var k = name == "partition" ? s.IndexOf(sep, StringComparison.Ordinal) : s.LastIndexOf(sep, StringComparison.Ordinal);
-                if (k < 0) return name == "partition" ? new PyTuple([s, "", ""]) : new PyTuple(["", "", s]);
-                return new PyTuple([s[..k], sep, s[(k + sep.Length)..]]);
-            }
+                {
+                    var sep = Str(args.Bind(name, "sep")[0], name);
+                    if (sep.Length == 0) throw new TemplateException(TemplateErrorKind.Value, "empty separator");
+                    var k = name == "partition" ? s.IndexOf(sep, StringComparison.Ordinal) : s.LastIndexOf(sep, StringComparison.Ordinal);
+                    if (k < 0) return name == "partition" ? new PyTuple([s, "", ""]) : new PyTuple(["", "", s]);
+                    return new PyTuple([s[..k], sep, s[(k + sep.Length)..]]);
+                }
             case "center" or "ljust" or "rjust":
-            {
-                var a = args.Bind(name, "width", "fillchar");
-                var width = Int(a[0], 0);
-                var fill = Given(a[1]) ? Str(a[1], name) : " ";
-                var len = PyText.Length(s);
-                if (len >= width) return s;
-                var margin = (int)(width - len);
-                var left = name switch { "ljust" => 0, "rjust" => margin, _ => margin / 2 + (margin & (int)width & 1) };
-                return Repeat(fill, left) + s + Repeat(fill, margin - left);
-            }
+                {
+                    var a = args.Bind(name, "width", "fillchar");
+                    var width = Int(a[0], 0);
+                    var fill = Given(a[1]) ? Str(a[1], name) : " ";
+                    var len = PyText.Length(s);
+                    if (len >= width) return s;
+                    var margin = (int)(width - len);
+                    var left = name switch { "ljust" => 0, "rjust" => margin, _ => margin / 2 + (margin & (int)width & 1) };
+                    return Repeat(fill, left) + s + Repeat(fill, margin - left);
+                }
             case "zfill":
-            {
-                var width = Int(args.Bind(name, "width")[0], 0);
-                var len = PyText.Length(s);
-                if (len >= width) return s;
-                var sign = s.Length > 0 && s[0] is '+' or '-' ? s[..1] : "";
-                return sign + new string('0', (int)(width - len)) + s[sign.Length..];
-            }
+                {
+                    var width = Int(args.Bind(name, "width")[0], 0);
+                    var len = PyText.Length(s);
+                    if (len >= width) return s;
+                    var sign = s.Length > 0 && s[0] is '+' or '-' ? s[..1] : "";
+                    return sign + new string('0', (int)(width - len)) + s[sign.Length..];
+                }
             case "isdigit" or "isdecimal" or "isnumeric":
                 args.Bind(name);
                 return s.Length > 0 && s.All(char.IsDigit);
@@ -203,26 +203,26 @@ internal static class Methods
                 args.Bind(name);
                 return s.All(char.IsAscii);
             case "expandtabs":
-            {
-                var size = Int(args.Bind(name, "tabsize")[0], 8);
-                var sb = new StringBuilder();
-                var column = 0;
-                foreach (var c in s)
                 {
-                    if (c == '\t')
+                    var size = Int(args.Bind(name, "tabsize")[0], 8);
+                    var sb = new StringBuilder();
+                    var column = 0;
+                    foreach (var c in s)
                     {
-                        var n = size > 0 ? (int)(size - column % size) : 0;
-                        sb.Append(' ', n);
-                        column += n;
+                        if (c == '\t')
+                        {
+                            var n = size > 0 ? (int)(size - column % size) : 0;
+                            sb.Append(' ', n);
+                            column += n;
+                        }
+                        else
+                        {
+                            sb.Append(c);
+                            column = c is '\n' or '\r' ? 0 : column + 1;
+                        }
                     }
-                    else
-                    {
-                        sb.Append(c);
-                        column = c is '\n' or '\r' ? 0 : column + 1;
-                    }
+                    return sb.ToString();
                 }
-                return sb.ToString();
-            }
         }
         throw NotSupported("str", name);
     }
@@ -242,12 +242,12 @@ internal static class Methods
         switch (name)
         {
             case "get":
-            {
-                var a = args.Bind(name, "key", "default");
-                if (a[0] is Missing) throw new TemplateException(TemplateErrorKind.Type, "get expected at least 1 argument, got 0");
-                if (map.TryGetValue(a[0], out var value)) return value;
-                return Given(a[1]) ? a[1] : null;
-            }
+                {
+                    var a = args.Bind(name, "key", "default");
+                    if (a[0] is Missing) throw new TemplateException(TemplateErrorKind.Type, "get expected at least 1 argument, got 0");
+                    if (map.TryGetValue(a[0], out var value)) return value;
+                    return Given(a[1]) ? a[1] : null;
+                }
             case "items":
                 args.Bind(name);
                 return map.Pairs.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
@@ -269,40 +269,40 @@ internal static class Methods
         switch (name)
         {
             case "update":
-            {
-                foreach (var source in args.Positional)
                 {
-                    if (source is IReadOnlyDictionary<string, object?> other)
-                        foreach (var (k, v) in new Mapping(other).Pairs) target[k] = v;
-                    else
-                        foreach (var pair in Py.Iterate(source))
-                        {
-                            var kv = Py.AsList(pair);
-                            target[kv[0]] = kv[1];
-                        }
+                    foreach (var source in args.Positional)
+                    {
+                        if (source is IReadOnlyDictionary<string, object?> other)
+                            foreach (var (k, v) in new Mapping(other).Pairs) target[k] = v;
+                        else
+                            foreach (var pair in Py.Iterate(source))
+                            {
+                                var kv = Py.AsList(pair);
+                                target[kv[0]] = kv[1];
+                            }
+                    }
+                    foreach (var (k, v) in args.Named) target[k] = v;
+                    return null;
                 }
-                foreach (var (k, v) in args.Named) target[k] = v;
-                return null;
-            }
             case "pop":
-            {
-                var a = args.Bind(name, "key", "default");
-                if (target.TryGet(a[0], out var value))
                 {
-                    target.Remove(a[0]);
-                    return value;
+                    var a = args.Bind(name, "key", "default");
+                    if (target.TryGet(a[0], out var value))
+                    {
+                        target.Remove(a[0]);
+                        return value;
+                    }
+                    if (Given(a[1])) return a[1];
+                    throw new TemplateException(TemplateErrorKind.Key, PyRepr.Repr(a[0]));
                 }
-                if (Given(a[1])) return a[1];
-                throw new TemplateException(TemplateErrorKind.Key, PyRepr.Repr(a[0]));
-            }
             case "setdefault":
-            {
-                var a = args.Bind(name, "key", "default");
-                if (target.TryGet(a[0], out var value)) return value;
-                var d = Given(a[1]) ? a[1] : null;
-                target[a[0]] = d;
-                return d;
-            }
+                {
+                    var a = args.Bind(name, "key", "default");
+                    if (target.TryGet(a[0], out var value)) return value;
+                    var d = Given(a[1]) ? a[1] : null;
+                    target[a[0]] = d;
+                    return d;
+                }
             case "clear":
                 args.Bind(name);
                 target.Clear();
@@ -318,17 +318,17 @@ internal static class Methods
         switch (name)
         {
             case "index":
-            {
-                var a = args.Bind(name, "value");
-                for (var i = 0; i < list.Count; i++)
-                    if (Py.Equal(list[i], a[0])) return (long)i;
-                throw new TemplateException(TemplateErrorKind.Value, $"{PyRepr.Repr(a[0])} is not in list");
-            }
+                {
+                    var a = args.Bind(name, "value");
+                    for (var i = 0; i < list.Count; i++)
+                        if (Py.Equal(list[i], a[0])) return (long)i;
+                    throw new TemplateException(TemplateErrorKind.Value, $"{PyRepr.Repr(a[0])} is not in list");
+                }
             case "count":
-            {
-                var a = args.Bind(name, "value");
-                return (long)list.Count(x => Py.Equal(x, a[0]));
-            }
+                {
+                    var a = args.Bind(name, "value");
+                    return (long)list.Count(x => Py.Equal(x, a[0]));
+                }
             case "copy":
                 args.Bind(name);
                 return list.ToList();
@@ -346,31 +346,31 @@ internal static class Methods
                 target.AddRange(Py.Iterate(args.Bind(name, "iterable")[0]).ToList());
                 return null;
             case "insert":
-            {
-                var a = args.Bind(name, "index", "object");
-                var i = Int(a[0], 0);
-                if (i < 0) i = Math.Max(0, i + target.Count);
-                target.Insert((int)Math.Min(i, target.Count), a[1]);
-                return null;
-            }
+                {
+                    var a = args.Bind(name, "index", "object");
+                    var i = Int(a[0], 0);
+                    if (i < 0) i = Math.Max(0, i + target.Count);
+                    target.Insert((int)Math.Min(i, target.Count), a[1]);
+                    return null;
+                }
             case "pop":
-            {
-                var i = Int(args.Bind(name, "index")[0], -1);
-                if (target.Count == 0) throw new TemplateException(TemplateErrorKind.Index, "pop from empty list");
-                if (i < 0) i += target.Count;
-                if (i < 0 || i >= target.Count) throw new TemplateException(TemplateErrorKind.Index, "pop index out of range");
-                var value = target[(int)i];
-                target.RemoveAt((int)i);
-                return value;
-            }
+                {
+                    var i = Int(args.Bind(name, "index")[0], -1);
+                    if (target.Count == 0) throw new TemplateException(TemplateErrorKind.Index, "pop from empty list");
+                    if (i < 0) i += target.Count;
+                    if (i < 0 || i >= target.Count) throw new TemplateException(TemplateErrorKind.Index, "pop index out of range");
+                    var value = target[(int)i];
+                    target.RemoveAt((int)i);
+                    return value;
+                }
             case "remove":
-            {
-                var v = args.Bind(name, "value")[0];
-                var k = target.FindIndex(x => Py.Equal(x, v));
-                if (k < 0) throw new TemplateException(TemplateErrorKind.Value, "list.remove(x): x not in list");
-                target.RemoveAt(k);
-                return null;
-            }
+                {
+                    var v = args.Bind(name, "value")[0];
+                    var k = target.FindIndex(x => Py.Equal(x, v));
+                    if (k < 0) throw new TemplateException(TemplateErrorKind.Value, "list.remove(x): x not in list");
+                    target.RemoveAt(k);
+                    return null;
+                }
             case "reverse":
                 args.Bind(name);
                 target.Reverse();
@@ -380,14 +380,14 @@ internal static class Methods
                 target.Clear();
                 return null;
             case "sort":
-            {
-                var a = args.Bind(name, "key", "reverse");
-                if (Given(a[0]) && a[0] is not null) throw NotSupported("list", "sort(key=...)");
-                var sorted = Filters.StableSort(target, x => x, Given(a[1]) && Py.Truthy(a[1]));
-                target.Clear();
-                target.AddRange(sorted);
-                return null;
-            }
+                {
+                    var a = args.Bind(name, "key", "reverse");
+                    if (Given(a[0]) && a[0] is not null) throw NotSupported("list", "sort(key=...)");
+                    var sorted = Filters.StableSort(target, x => x, Given(a[1]) && Py.Truthy(a[1]));
+                    target.Clear();
+                    target.AddRange(sorted);
+                    return null;
+                }
         }
         throw NotSupported("list", name);
     }

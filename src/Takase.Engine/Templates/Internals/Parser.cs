@@ -148,15 +148,13 @@ internal sealed class Parser
                 var parts = new List<Stmt>();
                 do parts.Add(new PrintStmt(t.Line, ParseExpression()));
                 while (SkipOp(","));
-                return parts.Count == 1 ? parts[0] : new IfStmt(t.Line, [(new ConstExpr(t.Line, true), [.. parts])], []);
+                return new SequenceStmt(t.Line, [.. parts]);
             case "break" or "continue":
                 Next();
                 if (_loopDepth == 0) throw Fail($"'{t.Text}' outside loop", t.Line);
                 return t.Text == "break" ? new BreakStmt(t.Line) : new ContinueStmt(t.Line);
             case "generation":
                 return ParseGeneration();
-            case "recursive":
-                throw Unsupported("'recursive'", "recursive for-loops are not implemented", t.Line);
         }
         if (UnsupportedTags.Contains(t.Text))
             throw Unsupported($"'{{% {t.Text} %}}'", "chat templates are rendered stand-alone, so template inheritance, includes, imports and scoped blocks are not implemented", t.Line);

@@ -28,6 +28,12 @@ internal sealed class TextStmt(int line, string text) : Stmt(line)
     }
 }
 
+/// <summary>Statements run in order in the same scope ({% print a, b %}).</summary>
+internal sealed class SequenceStmt(int line, Stmt[] body) : Stmt(line)
+{
+    public override Flow Exec(Scope scope) => ExecAll(body, scope);
+}
+
 /// <summary>{{ expr }}: writes str(value); Undefined writes nothing.</summary>
 internal sealed class PrintStmt(int line, Expr expr) : Stmt(line)
 {

@@ -27,39 +27,39 @@ internal static class ValueModel
             case char c:
                 return c.ToString();
             case IReadOnlyDictionary<string, object?> dict:
-            {
-                PyDict? copy = null;
-                var index = 0;
-                foreach (var (k, value) in dict)
                 {
-                    var n = NormalizeValue(value);
-                    if (copy is null && !ReferenceEquals(n, value))
+                    PyDict? copy = null;
+                    var index = 0;
+                    foreach (var (k, value) in dict)
                     {
-                        copy = new PyDict(dict.Count);
-                        foreach (var (k2, v2) in dict.Take(index)) copy[k2] = v2;
+                        var n = NormalizeValue(value);
+                        if (copy is null && !ReferenceEquals(n, value))
+                        {
+                            copy = new PyDict(dict.Count);
+                            foreach (var (k2, v2) in dict.Take(index)) copy[k2] = v2;
+                        }
+                        if (copy is not null) copy[k] = n;
+                        index++;
                     }
-                    if (copy is not null) copy[k] = n;
-                    index++;
+                    return copy ?? (object)dict;
                 }
-                return copy ?? (object)dict;
-            }
             case IReadOnlyList<object?> list:
-            {
-                List<object?>? copy = null;
-                for (var i = 0; i < list.Count; i++)
                 {
-                    var n = NormalizeValue(list[i]);
-                    if (copy is null && !ReferenceEquals(n, list[i])) copy = list.Take(i).ToList();
-                    copy?.Add(n);
+                    List<object?>? copy = null;
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        var n = NormalizeValue(list[i]);
+                        if (copy is null && !ReferenceEquals(n, list[i])) copy = list.Take(i).ToList();
+                        copy?.Add(n);
+                    }
+                    return copy is null ? list : list is PyTuple ? new PyTuple([.. copy]) : copy;
                 }
-                return copy is null ? list : list is PyTuple ? new PyTuple([.. copy]) : copy;
-            }
             case IDictionary dict:
-            {
-                var copy = new PyDict();
-                foreach (DictionaryEntry e in dict) copy[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] = NormalizeValue(e.Value);
-                return copy;
-            }
+                {
+                    var copy = new PyDict();
+                    foreach (DictionaryEntry e in dict) copy[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] = NormalizeValue(e.Value);
+                    return copy;
+                }
             case IEnumerable seq:
                 return seq.Cast<object?>().Select(NormalizeValue).ToList();
             default:
