@@ -281,11 +281,14 @@ def render_engine_cases(out_dir):
     spec.loader.exec_module(module)
     ENGINE_CASES, ENGINE_VARIABLES = module.ENGINE_CASES, module.ENGINE_VARIABLES
 
+    import copy
+
     results = []
     for case in ENGINE_CASES:
         env = make_environment(mutable=case.get("mutable", False))
-        variables = dict(ENGINE_VARIABLES)
-        variables.update(case.get("vars", {}))
+        # A fresh deep copy per case: a case that mutates its inputs must not leak into the next one.
+        variables = copy.deepcopy(ENGINE_VARIABLES)
+        variables.update(copy.deepcopy(case.get("vars", {})))
         entry = {"name": case["name"], "template": case["template"], "vars": case.get("vars", {})}
         if case.get("mutable"):
             entry["mutable"] = True

@@ -19,6 +19,8 @@ public enum TemplateErrorKind
     Undefined,
     /// <summary>A runtime rule of the template language was broken (jinja2's TemplateRuntimeError).</summary>
     Runtime,
+    /// <summary>A filter was given arguments it cannot use (jinja2's FilterArgumentError).</summary>
+    FilterArgument,
     /// <summary>The template tried to modify a value, which HF's immutable sandbox forbids (SecurityError).</summary>
     Security,
     /// <summary>An operation on values of the wrong type (Python's TypeError).</summary>
@@ -33,6 +35,8 @@ public enum TemplateErrorKind
     Key,
     /// <summary>A number too large for the engine (Python's OverflowError).</summary>
     Overflow,
+    /// <summary>A value lacks an attribute Python code needed (AttributeError), e.g. dictsort of a list.</summary>
+    Attribute,
 }
 
 /// <summary>
@@ -69,6 +73,7 @@ public sealed class TemplateException : Exception
         TemplateErrorKind.Raised => "TemplateError",
         TemplateErrorKind.Undefined => "UndefinedError",
         TemplateErrorKind.Runtime => "TemplateRuntimeError",
+        TemplateErrorKind.FilterArgument => "FilterArgumentError",
         TemplateErrorKind.Security => "SecurityError",
         TemplateErrorKind.Type => "TypeError",
         TemplateErrorKind.Value => "ValueError",
@@ -76,6 +81,7 @@ public sealed class TemplateException : Exception
         TemplateErrorKind.Index => "IndexError",
         TemplateErrorKind.Key => "KeyError",
         TemplateErrorKind.Overflow => "OverflowError",
+        TemplateErrorKind.Attribute => "AttributeError",
         _ => Kind.ToString(),
     };
 

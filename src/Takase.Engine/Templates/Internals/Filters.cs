@@ -157,7 +157,6 @@ internal static class Filters
     {
         NoArgs(args, "abs", null);
         if (Py.IsNumber(v, out var l, out var d, out var integral)) return integral ? (object)Math.Abs(l) : Math.Abs(d);
-        if (v is Undefined u) throw u.Fail();
         throw new TemplateException(TemplateErrorKind.Type, $"bad operand type for abs(): {PyRepr.Repr(Py.TypeName(v))}");
     }
 
@@ -226,12 +225,12 @@ internal static class Filters
         {
             "key" => 0,
             "value" => 1,
-            _ => throw new TemplateException(TemplateErrorKind.Runtime, "You can only sort by either \"key\" or \"value\""),
+            _ => throw new TemplateException(TemplateErrorKind.FilterArgument, "You can only sort by either \"key\" or \"value\""),
         };
         if (v is not IReadOnlyDictionary<string, object?> dict)
         {
             if (v is Undefined u) throw u.Fail();
-            throw new TemplateException(TemplateErrorKind.Type, $"{PyRepr.Repr(Py.TypeName(v))} object has no attribute 'items'");
+            throw new TemplateException(TemplateErrorKind.Attribute, $"{PyRepr.Repr(Py.TypeName(v))} object has no attribute 'items'");
         }
         var pairs = new Mapping(dict).Pairs.Select(kv => (object?)new PyTuple([kv.Key, kv.Value]));
         return StableSort(pairs, p =>
@@ -259,9 +258,13 @@ internal static class Filters
                 return dict.Count > 0 ? new Mapping(dict).Keys.Last() : Undefined.WithHint("No last item, sequence was empty.");
             case Undefined:
                 return Undefined.WithHint("No last item, sequence was empty.");
+            case not (string or Markup or IReadOnlyList<object?>):
+                throw new TemplateException(TemplateErrorKind.Type, $"{PyRepr.Repr(Py.TypeName(v))} object is not reversible");
         }
         var list = Py.AsList(v);
-        return list.Count > 0 ? list[^1] : Undefined.WithHint("No last item, sequence was empty.");
+        if (list.Count == 0) return Undefined.WithHint("No last item, sequence was empty.");
+        // reversed() indexes the sequence, and indexing Markup gives Markup
+        return v is Markup ? new Markup((string)list[^1]!) : list[^1];
     }
 
     private static object? Float(Scope scope, object? v, CallArgs args)
@@ -298,7 +301,7 @@ internal static class Filters
     private static object? Format(Scope scope, object? v, CallArgs args)
     {
         if (args.Positional.Length > 0 && args.Named.Length > 0)
-            throw new TemplateException(TemplateErrorKind.Runtime, "can't handle positional and keyword arguments at the same time");
+            throw new TemplateException(TemplateErrorKind.FilterArgument, "can't handle positional and keyword arguments at the same time");
         object? values = args.Named.Length > 0
             ? args.Named.Aggregate(new PyDict(), (d, kv) => { d[kv.Key] = kv.Value; return d; })
             : new PyTuple(args.Positional);
@@ -312,7 +315,15 @@ internal static class Filters
         var indentation = Given(a[0]) ? a[0] is string w ? w : new string(' ', (int)ToLong(a[0], "width")) : "    ";
         var first = Given(a[1]) && Py.Truthy(a[1]);
         var blank = Given(a[2]) && Py.Truthy(a[2]);
-        var s = Py.Str(v) + "\n"; // jinja2 appends a newline so splitlines keeps a trailing empty line
+        // jinja2 does `s += "\n"` on the raw value, so only strings get through; the rest fail like Python does.
+        if (v is Undefined u) throw u.Fail();
+        if (!Py.IsString(v, out var text))
+        {
+            if (Py.IsList(v)) throw new TemplateException(TemplateErrorKind.Attribute, "'list' object has no attribute 'splitlines'");
+            if (v is PyTuple) throw new TemplateException(TemplateErrorKind.Type, "can only concatenate tuple (not \"str\") to tuple");
+            throw new TemplateException(TemplateErrorKind.Type, $"unsupported operand type(s) for +=: {PyRepr.Repr(Py.TypeName(v))} and 'str'");
+        }
+        var s = text + "\n"; // a trailing newline so splitlines keeps a trailing empty line
         var lines = PyText.SplitLines(s).Cast<string>().ToList();
         string result;
         if (blank) result = string.Join("\n" + indentation, lines);
@@ -405,13 +416,13 @@ internal static class Filters
             {
                 if (k == "attribute") attribute = value;
                 else if (k == "default") fallback = value;
-                else throw new TemplateException(TemplateErrorKind.Runtime, $"Unexpected keyword argument {PyRepr.Repr(k)}");
+                else throw new TemplateException(TemplateErrorKind.FilterArgument, $"Unexpected keyword argument {PyRepr.Repr(k)}");
             }
             func = AttrGetter(scope, attribute, defaultValue: fallback);
         }
         else
         {
-            if (args.Positional.Length == 0) throw new TemplateException(TemplateErrorKind.Runtime, "map requires a filter argument");
+            if (args.Positional.Length == 0) throw new TemplateException(TemplateErrorKind.FilterArgument, "map requires a filter argument");
             var name = Py.Str(args.Positional[0]);
             var rest = new CallArgs(args.Positional[1..], args.Named);
             func = item =>
@@ -448,7 +459,7 @@ internal static class Filters
         Func<object?, object?> transform = x => x;
         if (lookupAttribute)
         {
-            if (args.Positional.Length == 0) throw new TemplateException(TemplateErrorKind.Runtime, "Missing parameter for attribute name");
+            if (args.Positional.Length == 0) throw new TemplateException(TemplateErrorKind.FilterArgument, "Missing parameter for attribute name");
             transform = AttrGetter(scope, args.Positional[0]);
             off = 1;
         }
@@ -481,7 +492,15 @@ internal static class Filters
         if (v is string s) return Py.SliceString(s, new SliceValue(null, null, -1L));
         if (v is Markup m) return new Markup(Py.SliceString(m.Value, new SliceValue(null, null, -1L)));
         if (v is IReadOnlyDictionary<string, object?> dict) return new PyGenerator(new Mapping(dict).Keys.Reverse().ToList());
-        var list = Py.Iterate(v).ToList();
+        List<object?> list;
+        try
+        {
+            list = Py.Iterate(v).ToList();
+        }
+        catch (TemplateException e) when (e.Kind == TemplateErrorKind.Type)
+        {
+            throw new TemplateException(TemplateErrorKind.FilterArgument, "argument must be iterable");
+        }
         list.Reverse();
         return v is IReadOnlyList<object?> ? new PyGenerator(list) : list;
     }
@@ -492,8 +511,7 @@ internal static class Filters
         var precision = Given(a[0]) ? ToLong(a[0], "precision") : 0;
         var method = Given(a[1]) ? Py.Str(a[1]) : "common";
         if (method is not ("common" or "ceil" or "floor"))
-            throw new TemplateException(TemplateErrorKind.Runtime, "method must be common, ceil or floor");
-        if (v is Undefined u) throw u.Fail();
+            throw new TemplateException(TemplateErrorKind.FilterArgument, "method must be common, ceil or floor");
         if (!Py.IsNumber(v, out var l, out var d, out var integral))
             throw new TemplateException(TemplateErrorKind.Type, $"type {Py.TypeName(v)} doesn't define __round__ method");
         if (method == "common")
@@ -663,9 +681,9 @@ internal static class Filters
         var s = Py.Str(v);
         long count = 0;
         var inWord = false;
-        foreach (var c in s)
+        foreach (var rune in s.EnumerateRunes())
         {
-            var w = PyText.IsWordChar(c) || char.IsSurrogate(c);
+            var w = PyText.IsWordRune(rune);
             if (w && !inWord) count++;
             inWord = w;
         }

@@ -14,7 +14,9 @@ internal static class Methods
         {
             Py.IsString(target, out var s);
             var result = StringMethod(ctx, s, name, args);
-            // markupsafe keeps the Markup type for the methods that transform the text
+            // markupsafe keeps the Markup type for the methods that transform the text, and for split's pieces
+            if (target is Markup && result is List<object?> pieces && name is "split" or "rsplit" or "splitlines")
+                return pieces.Select(p => (object?)new Markup((string)p!)).ToList();
             return target is Markup && result is string r && name is "strip" or "lstrip" or "rstrip" or "replace" or "upper" or "lower"
                 or "title" or "capitalize" or "center" or "ljust" or "rjust" or "zfill" or "swapcase" or "format"
                 ? new Markup(r)

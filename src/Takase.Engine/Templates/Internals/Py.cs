@@ -238,10 +238,24 @@ internal static class Py
         ThrowIfUndefined(a, b);
         if (IsNumber(a, out var la, out var da, out var ia) && IsNumber(b, out var lb, out var db, out var ib))
             return ia && ib ? (object)Checked(() => checked(la * lb)) : da * db;
-        if (IsNumber(b, out lb, out _, out ib) && ib && (IsString(a, out _) || a is IReadOnlyList<object?>)) return Repeat(a, lb);
-        if (IsNumber(a, out la, out _, out ia) && ia && (IsString(b, out _) || b is IReadOnlyList<object?>)) return Repeat(b, la);
-        if (IsString(a, out _) || a is IReadOnlyList<object?>)
+        // markupsafe's Markup repeats only by integers and reports the other operand otherwise.
+        if (a is Markup && !(IsNumber(b, out _, out _, out ib) && ib))
+            throw new TemplateException(TemplateErrorKind.Type, $"{PyRepr.Repr(TypeName(b))} object cannot be interpreted as an integer");
+        if (b is Markup && !(IsNumber(a, out _, out _, out ia) && ia))
+            throw new TemplateException(TemplateErrorKind.Type, $"{PyRepr.Repr(TypeName(a))} object cannot be interpreted as an integer");
+        // Sequence repetition: Python asks the left operand first, then the right one.
+        var aSeq = IsString(a, out _) || a is IReadOnlyList<object?>;
+        var bSeq = IsString(b, out _) || b is IReadOnlyList<object?>;
+        if (aSeq)
+        {
+            if (IsNumber(b, out lb, out _, out ib) && ib) return Repeat(a, lb);
             throw new TemplateException(TemplateErrorKind.Type, $"can't multiply sequence by non-int of type {PyRepr.Repr(TypeName(b))}");
+        }
+        if (bSeq)
+        {
+            if (IsNumber(a, out la, out _, out ia) && ia) return Repeat(b, la);
+            throw new TemplateException(TemplateErrorKind.Type, $"can't multiply sequence by non-int of type {PyRepr.Repr(TypeName(a))}");
+        }
         throw Unsupported("*", a, b);
     }
 
@@ -410,7 +424,6 @@ internal static class Py
             case string or Markup:
                 IsString(container, out var s);
                 if (IsString(item, out var sub)) return s.Contains(sub, StringComparison.Ordinal);
-                if (item is Undefined u) throw u.Fail();
                 throw new TemplateException(TemplateErrorKind.Type, $"'in <string>' requires string as left operand, not {TypeName(item)}");
             case IReadOnlyDictionary<string, object?> dict:
                 return new Mapping(dict).ContainsKey(item);
@@ -490,7 +503,11 @@ internal static class Py
                     var chars = PyText.HasSurrogates(s) ? PyText.Chars(s) : null;
                     var n = chars?.Count ?? s.Length;
                     if (ci < 0) ci += n;
-                    if (ci >= 0 && ci < n) return chars is null ? s[(int)ci].ToString() : chars[(int)ci];
+                    if (ci >= 0 && ci < n)
+                    {
+                        var ch = chars is null ? s[(int)ci].ToString() : (string)chars[(int)ci]!;
+                        return obj is Markup ? new Markup(ch) : ch;
+                    }
                     return Undefined.Member(obj, key);
                 }
                 break;

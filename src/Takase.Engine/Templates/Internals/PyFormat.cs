@@ -339,6 +339,8 @@ internal static class PyFormat
     {
         IReadOnlyList<object?> args = values is PyTuple t ? t : [values];
         Mapping? mapping = values is IReadOnlyDictionary<string, object?> dict ? new Mapping(dict) : null;
+        // CPython treats any non-tuple, non-str argument with __getitem__ as a mapping: no "not all converted" check.
+        var mappingLike = mapping is not null || Py.IsList(values);
         var sb = new StringBuilder();
         var next = 0;
         var usedMapping = false;
@@ -406,7 +408,7 @@ internal static class PyFormat
             };
             sb.Append(piece);
         }
-        if (!usedMapping && next < args.Count && mapping is null)
+        if (!usedMapping && next < args.Count && !mappingLike)
             throw Error(TemplateErrorKind.Type, "not all arguments converted during string formatting");
         return sb.ToString();
     }

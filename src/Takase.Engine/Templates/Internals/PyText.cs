@@ -311,8 +311,8 @@ internal static class PyText
         return n;
     }
 
-    /// <summary>Python's regex \w for one character (str.isalnum() or underscore).</summary>
-    public static bool IsWordChar(char c) =>
-        c == '_' || char.IsLetterOrDigit(c)
-        || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber;
+    /// <summary>Python's regex \w for one code point (str.isalnum() or underscore).</summary>
+    public static bool IsWordRune(Rune r) =>
+        r.Value == '_' || Rune.IsLetterOrDigit(r)
+        || Rune.GetUnicodeCategory(r) is UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber;
 }
