@@ -190,6 +190,8 @@ case("unknown_filter_in_loop_in_if", "{% if false %}{% for x in xs %}{{ x|from_j
 case("unknown_test_in_inline_if", "{{ 'a' if false else (x is foo) }}ok")
 case("unknown_test_at_top_level", "{{ x is foo }}")
 case("unknown_tag", "{% frobnicate %}")
+case("raw_with_plus_is_not_raw", "{% if true %}{% raw +%}x{% endraw %}{% endif %}")
+case("nesting_mistake", "{% for x in xs %}{% if x %}{% endfor %}")
 case("unclosed_block", "{% for x in xs %}{{ x }}")
 
 ENGINE_CASES = C

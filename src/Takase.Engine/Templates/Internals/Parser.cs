@@ -19,6 +19,10 @@ internal sealed class Parser
     private int _loopDepth;
     private readonly List<HashSet<string>> _macroNameSets = [];
 
+    // What jinja2 tracks for its "unknown tag" / "unexpected end" messages: open statements and awaited end tags.
+    private readonly List<string> _tagStack = [];
+    private readonly List<string[]> _endTagStack = [];
+
     private Parser(List<Token> tokens) => _tokens = tokens;
 
     public static Stmt[] Parse(string source)
@@ -80,6 +84,19 @@ internal sealed class Parser
 
     private Stmt[] Subparse(string[] endTags)
     {
+        if (endTags.Length > 0) _endTagStack.Add(endTags);
+        try
+        {
+            return SubparseBody(endTags);
+        }
+        finally
+        {
+            if (endTags.Length > 0) _endTagStack.RemoveAt(_endTagStack.Count - 1);
+        }
+    }
+
+    private Stmt[] SubparseBody(string[] endTags)
+    {
         var body = new List<Stmt>();
         while (true)
         {
@@ -101,8 +118,7 @@ internal sealed class Parser
                 case TokenKind.BlockBegin:
                     Next();
                     if (Current.Kind == TokenKind.Name && endTags.Contains(Current.Text)) return [.. body];
-                    var stmt = ParseStatement();
-                    if (stmt is not null) body.Add(stmt);
+                    body.Add(ParseStatement());
                     Expect(TokenKind.BlockEnd);
                     break;
                 default:
@@ -116,19 +132,60 @@ internal sealed class Parser
     {
         SkipOp(":");
         Expect(TokenKind.BlockEnd);
-        var body = Subparse(endTags);
-        if (Current.Kind == TokenKind.Eof)
+        _endTagStack.Add(endTags);
+        try
         {
-            var wanted = string.Join(" or ", endTags.Select(e => $"'{e}'"));
-            throw Fail($"Unexpected end of template. Jinja was looking for the following tags: {wanted}. The innermost block that needs to be closed is '{construct}'.", line);
+            var body = SubparseBody(endTags);
+            if (Current.Kind == TokenKind.Eof) throw UnknownTag(null, Current.Line);
+            return body;
         }
-        return body;
+        finally
+        {
+            _endTagStack.RemoveAt(_endTagStack.Count - 1);
+        }
     }
 
-    private Stmt? ParseStatement()
+    /// <summary>jinja2's message for an unknown tag (or, with a null name, a missing end tag), naming what it expected.</summary>
+    private TemplateException UnknownTag(string? name, int line)
+    {
+        var message = new List<string> { name is null ? "Unexpected end of template." : $"Encountered unknown tag {PyRepr.Repr(name)}." };
+        if (_endTagStack.Count > 0)
+        {
+            var looking = string.Join(" or ", _endTagStack[^1].Select(PyRepr.Repr));
+            if (name is not null && _endTagStack.Any(tags => tags.Contains(name)))
+                message.Add($"You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for {looking}.");
+            else
+                message.Add($"Jinja was looking for the following tags: {looking}.");
+        }
+        if (_tagStack.Count > 0) message.Add($"The innermost block that needs to be closed is {PyRepr.Repr(_tagStack[^1])}.");
+        return Fail(string.Join(" ", message), line);
+    }
+
+    private Stmt ParseStatement()
     {
         var t = Current;
         if (t.Kind != TokenKind.Name) throw Fail("tag name expected");
+        if (!KnownTags.Contains(t.Text))
+        {
+            if (UnsupportedTags.Contains(t.Text))
+                throw Unsupported($"'{{% {t.Text} %}}'", "chat templates are rendered stand-alone, so template inheritance, includes, imports and scoped blocks are not implemented", t.Line);
+            throw UnknownTag(t.Text, t.Line);
+        }
+        _tagStack.Add(t.Text);
+        try
+        {
+            return ParseKnownStatement(t);
+        }
+        finally
+        {
+            _tagStack.RemoveAt(_tagStack.Count - 1);
+        }
+    }
+
+    private static readonly HashSet<string> KnownTags = ["if", "for", "set", "macro", "call", "filter", "print", "break", "continue", "generation"];
+
+    private Stmt ParseKnownStatement(Token t)
+    {
         switch (t.Text)
         {
             case "if":
@@ -153,12 +210,9 @@ internal sealed class Parser
                 Next();
                 if (_loopDepth == 0) throw Fail($"'{t.Text}' outside loop", t.Line);
                 return t.Text == "break" ? new BreakStmt(t.Line) : new ContinueStmt(t.Line);
-            case "generation":
+            default:
                 return ParseGeneration();
         }
-        if (UnsupportedTags.Contains(t.Text))
-            throw Unsupported($"'{{% {t.Text} %}}'", "chat templates are rendered stand-alone, so template inheritance, includes, imports and scoped blocks are not implemented", t.Line);
-        throw Fail($"Encountered unknown tag {PyRepr.Repr(t.Text)}.", t.Line);
     }
 
     private T WithFrame<T>(bool soft, bool resetLoops, Func<T> parse)
