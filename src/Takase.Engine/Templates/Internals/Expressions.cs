@@ -139,7 +139,7 @@ internal sealed class FilterExpr(int line, Expr? input, string name, Filters.Fn?
     }
 }
 
-internal sealed class TestExpr(int line, Expr input, string name, Tests.Fn? fn, ArgList args) : Expr(line)
+internal sealed class TestExpr(int line, Expr input, string name, IsTests.Fn? fn, ArgList args) : Expr(line)
 {
     public override object? Eval(Scope scope)
     {

@@ -470,7 +470,7 @@ internal static class Filters
             var rest = new CallArgs(args.Positional[(off + 1)..], args.Named);
             test = item =>
             {
-                var fn = Tests.Lookup(name) ?? throw new TemplateException(TemplateErrorKind.Runtime, $"No test named {PyRepr.Repr(name)}.");
+                var fn = IsTests.Lookup(name) ?? throw new TemplateException(TemplateErrorKind.Runtime, $"No test named {PyRepr.Repr(name)}.");
                 return Py.Truthy(fn(scope, item, rest));
             };
         }

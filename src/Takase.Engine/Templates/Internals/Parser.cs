@@ -785,7 +785,7 @@ internal sealed class Parser
             args = new ArgList([arg], [], null, null);
         }
         else args = ArgList.Empty;
-        var fn = Tests.Lookup(name);
+        var fn = IsTests.Lookup(name);
         if (fn is null && !_soft) throw Fail($"No test named {PyRepr.Repr(name)}.", nameToken.Line, TemplateErrorKind.Assertion);
         Expr result = new TestExpr(isToken.Line, node, name, fn, args);
         return negated ? new NotExpr(isToken.Line, result) : result;
