@@ -77,10 +77,10 @@ internal sealed class ArgList(Expr[] positional, (string Name, Expr Value)[] nam
 {
     public static readonly ArgList Empty = new([], [], null, null);
 
-    public CallArgs Eval(Scope scope, object? prepend = null, bool hasPrepend = false, KeyValuePair<string, object?>? extraNamed = null)
+    public CallArgs Eval(Scope scope, KeyValuePair<string, object?>? extraNamed = null)
     {
-        var pos = new List<object?>(positional.Length + 1);
-        if (hasPrepend) pos.Add(prepend);
+        if (positional.Length == 0 && named.Length == 0 && dynArgs is null && dynKwargs is null && extraNamed is null) return CallArgs.None;
+        var pos = new List<object?>(positional.Length);
         foreach (var e in positional) pos.Add(e.Eval(scope));
         if (dynArgs is not null) pos.AddRange(Py.Iterate(dynArgs.Eval(scope)));
         var kw = new List<KeyValuePair<string, object?>>(named.Length);

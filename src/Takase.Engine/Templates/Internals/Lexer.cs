@@ -7,7 +7,6 @@ internal enum TokenKind { Data, VariableBegin, VariableEnd, BlockBegin, BlockEnd
 
 internal readonly record struct Token(TokenKind Kind, string Text, object? Value, int Line)
 {
-    public bool Is(TokenKind kind, string text) => Kind == kind && Text == text;
     public bool IsName(string name) => Kind == TokenKind.Name && Text == name;
     public bool IsOp(string op) => Kind == TokenKind.Operator && Text == op;
 
