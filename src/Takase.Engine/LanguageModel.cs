@@ -46,16 +46,23 @@ public sealed class LanguageModel : IDisposable
     /// Renders <paramref name="messages"/> with the chat template (generation prompt appended) and tokenizes the
     /// result with special tokens parsed. A BOS the template already wrote is not added twice.
     /// </summary>
-    public int[] TokenizeChat(IReadOnlyList<ChatMessage> messages)
+    public int[] TokenizeChat(IReadOnlyList<ChatMessage> messages) =>
+        TokenizePrompt(RenderChat(messages, new ChatRenderOptions { AddGenerationPrompt = true }), parseSpecial: true);
+
+    /// <summary>
+    /// Renders <paramref name="messages"/> with the chat template; the model's BOS and EOS texts are filled in
+    /// unless <paramref name="options"/> names them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">the model has no chat template.</exception>
+    /// <exception cref="TemplateException">the template refused the conversation (e.g. roles must alternate).</exception>
+    public string RenderChat(IReadOnlyList<ChatMessage> messages, ChatRenderOptions options)
     {
         if (ChatTemplate is null) throw new InvalidOperationException("this model has no chat template; use plain completion");
-        var rendered = ChatTemplate.Render(messages, new ChatRenderOptions
+        return ChatTemplate.Render(messages, options with
         {
-            AddGenerationPrompt = true,
-            BosToken = Tokenizer.BosId is { } bos ? Tokenizer.TokenText(bos) : "",
-            EosToken = Tokenizer.EosId is { } eos ? Tokenizer.TokenText(eos) : "",
+            BosToken = options.BosToken ?? (Tokenizer.BosId is { } bos ? Tokenizer.TokenText(bos) : ""),
+            EosToken = options.EosToken ?? (Tokenizer.EosId is { } eos ? Tokenizer.TokenText(eos) : ""),
         });
-        return TokenizePrompt(rendered, parseSpecial: true);
     }
 
     /// <summary>Tokenizes a prompt, adding BOS/EOS as the model asks, but never a second BOS.</summary>

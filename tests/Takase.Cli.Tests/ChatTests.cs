@@ -1,3 +1,4 @@
+using Takase.Tests.Support;
 using System.Text.RegularExpressions;
 
 namespace Takase.Cli.Tests;
@@ -13,7 +14,7 @@ public class ChatTests
     [Fact]
     public void PromptGoesThroughTheChatTemplateWithSpecialTokens()
     {
-        var model = ChatModelFixture.Path;
+        var model = TinyChatModel.Path;
         var expected = TakaseProcess.Run(null, "tokenize", model, Rendered, "--parse-special", "--json");
         Assert.Equal(0, expected.ExitCode);
         Assert.StartsWith("[151644,", expected.StdOut); // <|im_start|> parsed as one special token
@@ -28,7 +29,7 @@ public class ChatTests
     [Fact]
     public void InteractiveChatReusesTheConversationAlreadyInTheCache()
     {
-        var r = TakaseProcess.Run("hello\nand again\n/bye\n", "run", ChatModelFixture.Path, "-n", "3", "--temperature", "0", "--verbose");
+        var r = TakaseProcess.Run("hello\nand again\n/bye\n", "run", TinyChatModel.Path, "-n", "3", "--temperature", "0", "--verbose");
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Contains("chat template", r.StdErr);
         var first = PromptEvalCount(r.StdErr, 0);

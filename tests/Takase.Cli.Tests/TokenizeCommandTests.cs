@@ -1,3 +1,4 @@
+using Takase.Tests.Support;
 namespace Takase.Cli.Tests;
 
 public class TokenizeCommandTests

@@ -1,4 +1,4 @@
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests;
 

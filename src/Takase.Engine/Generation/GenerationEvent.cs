@@ -17,6 +17,8 @@ public sealed record GenerationEvent
     public float? Logprob { get; init; }
     /// <summary>The most likely alternatives at this step, when asked for.</summary>
     public IReadOnlyList<TokenLogprob>? TopLogprobs { get; init; }
+    /// <summary>The pooled embedding, on the last event of an embedding request.</summary>
+    public float[]? Embedding { get; init; }
     /// <summary>Set on the last event.</summary>
     public GenerationStats? Done { get; init; }
     /// <summary>Set when the generation failed; the last event.</summary>

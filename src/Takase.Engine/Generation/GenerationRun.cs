@@ -11,7 +11,7 @@ namespace Takase.Engine.Generation;
 /// (within an optional constraint), detokenized, checked for stop strings — until an end token, a stop string,
 /// the token limit or cancellation.
 /// </summary>
-public sealed class GenerationRun
+public sealed class GenerationRun : ISequenceRun
 {
     private readonly TransformerModel _model;
     private readonly Tokenizer _tokenizer;

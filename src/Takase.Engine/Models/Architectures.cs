@@ -64,6 +64,12 @@ public static class Architectures
             RopeLinearScale = linearScale is > 0 and not 1f ? 1f / linearScale : 1f,
             RopeDimensions = Checked(file.GetInteger($"{a}.rope.dimension_count") ?? headDim, "rope.dimension_count", file),
             RopeStyle = family.Rope,
+            Pooling = (file.GetInteger($"{a}.pooling_type") ?? 0) switch
+            {
+                2 => PoolingType.Cls,
+                3 => PoolingType.Last,
+                _ => PoolingType.Mean,
+            },
         };
     }
 

@@ -9,6 +9,17 @@ public enum RopeStyle
     NeoX,
 }
 
+/// <summary>How token states become one embedding vector (GGUF pooling_type; decoders default to mean).</summary>
+public enum PoolingType
+{
+    /// <summary>Average over all tokens.</summary>
+    Mean,
+    /// <summary>The first token's state.</summary>
+    Cls,
+    /// <summary>The last token's state (decoder embedding models such as Qwen3-Embedding).</summary>
+    Last,
+}
+
 /// <summary>The hyper-parameters of a decoder-only transformer, read from GGUF metadata.</summary>
 public sealed record ModelConfig
 {
@@ -40,6 +51,9 @@ public sealed record ModelConfig
     public required int RopeDimensions { get; init; }
     /// <summary>Pairing of rotated dimensions.</summary>
     public required RopeStyle RopeStyle { get; init; }
+
+    /// <summary>Pooling of token states for embeddings.</summary>
+    public PoolingType Pooling { get; init; } = PoolingType.Mean;
 
     /// <summary>Query heads that share one key/value head.</summary>
     public int GroupSize => HeadCount / KvHeadCount;

@@ -80,9 +80,10 @@ public sealed class TransformerModel : IDisposable
     /// <summary>
     /// Runs one token at the next position of <paramref name="state"/>'s cache. When <paramref name="computeLogits"/>
     /// is false (prompt tokens before the last), the classifier is skipped. Returns the logits (owned by the state,
-    /// valid until the next call).
+    /// valid until the next call). With <paramref name="computeHidden"/>, <see cref="ForwardState.FinalHidden"/>
+    /// holds the normalised last hidden state afterwards (for embeddings).
     /// </summary>
-    public Span<float> Forward(ForwardState state, int token, bool computeLogits = true)
+    public Span<float> Forward(ForwardState state, int token, bool computeLogits = true, bool computeHidden = false)
     {
         var c = Config;
         if ((uint)token >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(token), token, $"token id outside the vocabulary of {c.VocabSize}");
@@ -122,8 +123,9 @@ public sealed class TransformerModel : IDisposable
             FloatOps.Add(x, state.Xb);
         }
 
-        if (!computeLogits) return Span<float>.Empty;
+        if (!computeLogits && !computeHidden) return Span<float>.Empty;
         FloatOps.RmsNorm(x, _outputNorm, c.RmsNormEps, state.Xb);
+        if (!computeLogits) return Span<float>.Empty;
         WeightOps.MatVec(_output, state.Xb, state.Logits);
         return state.Logits;
     }
@@ -189,6 +191,8 @@ public sealed class ForwardState
 
     /// <summary>The sequence's KV cache.</summary>
     public KvCache Cache { get; }
+    /// <summary>The normalised last hidden state of the latest token run with computeHidden or computeLogits.</summary>
+    public ReadOnlySpan<float> FinalHidden => Xb;
     internal float[] X { get; }
     internal float[] Xb { get; }
     internal float[] Q { get; }

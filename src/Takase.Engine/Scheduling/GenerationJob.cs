@@ -33,7 +33,7 @@ public sealed class GenerationJob
     internal CancellationToken Cancel { get; }
     internal long Sequence { get; }
     internal ModelScheduler? Scheduler { get; set; }
-    internal GenerationRun? Run { get; set; }
+    internal ISequenceRun? Run { get; set; }
     internal DateTime Enqueued { get; } = DateTime.UtcNow;
 
     internal void Publish(GenerationEvent e) => _events.Writer.TryWrite(e);

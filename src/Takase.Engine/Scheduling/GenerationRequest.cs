@@ -16,6 +16,8 @@ public sealed record GenerationRequest
     public ITokenConstraint? Constraint { get; init; }
     /// <summary>-1: no log-probabilities; 0: the chosen token's; n: also the n most likely alternatives.</summary>
     public int TopLogprobs { get; init; } = -1;
+    /// <summary>Embed the prompt instead of continuing it: the last event carries <see cref="Generation.GenerationEvent.Embedding"/>.</summary>
+    public bool Embed { get; init; }
 }
 
 /// <summary>The model's queue is full; the client should retry later.</summary>

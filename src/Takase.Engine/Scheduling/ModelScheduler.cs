@@ -75,7 +75,7 @@ public sealed class ModelScheduler : IDisposable
         var context = request.ContextLength ?? DefaultContextLength;
         if (context < 1) throw new ArgumentException($"num_ctx must be at least 1, not {context}");
         if (request.Prompt.Count == 0) throw new ArgumentException("the prompt has no tokens");
-        if (request.Prompt.Count > context && !request.Options.ContextShift) throw new ContextOverflowException(context, request.Prompt.Count);
+        if (request.Prompt.Count > context && (request.Embed || !request.Options.ContextShift)) throw new ContextOverflowException(context, request.Prompt.Count);
         GenerationJob job;
         lock (_gate)
         {
@@ -191,9 +191,15 @@ public sealed class ModelScheduler : IDisposable
             try
             {
                 slot.Resize(job.Request.ContextLength ?? DefaultContextLength);
-                job.Run = new GenerationRun(_model.Model, _model.Tokenizer, slot, job.Request.Prompt, job.Request.Options,
-                    job.Request.Constraint, job.Request.TopLogprobs);
-                job.Seed = job.Run.Seed;
+                if (job.Request.Embed)
+                    job.Run = new EmbeddingRun(_model.Model, slot, job.Request.Prompt);
+                else
+                {
+                    var run = new GenerationRun(_model.Model, _model.Tokenizer, slot, job.Request.Prompt, job.Request.Options,
+                        job.Request.Constraint, job.Request.TopLogprobs);
+                    job.Seed = run.Seed;
+                    job.Run = run;
+                }
                 job.Started = true;
             }
             catch (Exception e)

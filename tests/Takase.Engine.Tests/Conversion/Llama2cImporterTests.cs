@@ -2,7 +2,7 @@ using System.Text;
 using Takase.Engine.Conversion;
 using Takase.Engine.Gguf;
 using Takase.Engine.Tensors;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Conversion;
 

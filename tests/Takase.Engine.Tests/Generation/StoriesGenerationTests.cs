@@ -2,7 +2,7 @@ using Takase.Engine.Conversion;
 using Takase.Engine.Generation;
 using Takase.Engine.Models;
 using Takase.Engine.Sampling;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Generation;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Takase.Engine.Gguf;
 using Takase.Engine.Tensors;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Gguf;
 

@@ -1,6 +1,6 @@
 using Takase.Engine.Gguf;
 using Takase.Engine.Tensors;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Gguf;
 

@@ -1,7 +1,7 @@
 using Takase.Engine.Gguf;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Models;
 

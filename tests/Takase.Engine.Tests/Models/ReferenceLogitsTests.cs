@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Takase.Engine.Conversion;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 using Xunit.Sdk;
 
 namespace Takase.Engine.Tests.Models;

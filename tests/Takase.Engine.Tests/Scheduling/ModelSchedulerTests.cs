@@ -3,7 +3,7 @@ using Takase.Engine.Generation;
 using Takase.Engine.Models;
 using Takase.Engine.Sampling;
 using Takase.Engine.Scheduling;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Scheduling;
 

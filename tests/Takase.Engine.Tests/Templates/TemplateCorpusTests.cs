@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Takase.Engine.Templates;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 
 namespace Takase.Engine.Tests.Templates;
 

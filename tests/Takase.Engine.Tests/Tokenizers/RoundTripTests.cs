@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Unicode;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 using Takase.Engine.Tokenizers;
 
 namespace Takase.Engine.Tests.Tokenizers;

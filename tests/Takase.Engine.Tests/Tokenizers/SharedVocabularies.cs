@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Takase.Engine.Gguf;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 using Takase.Engine.Tokenizers;
 
 namespace Takase.Engine.Tests.Tokenizers;

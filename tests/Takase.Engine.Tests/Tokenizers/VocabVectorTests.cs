@@ -1,5 +1,5 @@
 using System.Text;
-using Takase.Engine.Tests.Support;
+using Takase.Tests.Support;
 using Takase.Engine.Tokenizers;
 
 namespace Takase.Engine.Tests.Tokenizers;

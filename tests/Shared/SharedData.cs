@@ -1,4 +1,4 @@
-namespace Takase.Engine.Tests.Support;
+namespace Takase.Tests.Support;
 
 /// <summary>
 /// The one way tests reach ../shared/data: a path when it is there, a clear skip when it is not,

@@ -1,4 +1,4 @@
-namespace Takase.Engine.Tests.Support;
+namespace Takase.Tests.Support;
 
 /// <summary>A scratch folder removed when the test ends.</summary>
 public sealed class TempDir : IDisposable

@@ -1,14 +1,14 @@
 using Takase.Engine.Gguf;
 using Takase.Engine.Tensors;
 
-namespace Takase.Cli.Tests;
+namespace Takase.Tests.Support;
 
 /// <summary>
 /// A tiny random-weight qwen2 model with the real Qwen2.5 vocabulary and chat template, written with our GGUF writer,
 /// so the chat path (template → special tokens → generation → streaming) can be exercised end to end. Its answers
 /// are noise; what the tests check is the plumbing.
 /// </summary>
-internal static class ChatModelFixture
+public static class TinyChatModel
 {
     private static readonly object Gate = new();
     private static string? _path;

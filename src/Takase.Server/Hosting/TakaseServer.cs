@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Takase.Server.Inference;
+using Takase.Server.Models;
+using Takase.Server.Ollama;
+using Takase.Server.OpenAI;
+
+namespace Takase.Server.Hosting;
+
+/// <summary>Builds the Takase web server: Kestrel, the model manager, and the Ollama and OpenAI APIs.</summary>
+public static class TakaseServer
+{
+    /// <summary>
+    /// Creates the application. Settings come from appsettings.json, TAKASE__… environment variables and the
+    /// Ollama-style variables (see <see cref="TakaseServerOptions"/>); <paramref name="configure"/> applies last
+    /// (command-line flags, tests).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<TakaseServerOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var options = new TakaseServerOptions();
+        builder.Configuration.GetSection("Takase").Bind(options);
+        options.ApplyEnvironment(Environment.GetEnvironmentVariable);
+        configure?.Invoke(options);
+        options.Validate();
+        var url = HostAddress.Parse(options.Host);
+
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            // Slow-loris defence: headers must arrive promptly and bodies at a minimum rate.
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            k.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls(url.ToString().TrimEnd('/'));
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(_ => new ModelCatalog(options.ModelsDirectory));
+        builder.Services.AddSingleton<ModelManager>();
+        builder.Services.AddSingleton(sp => new InferenceService(sp.GetRequiredService<ModelManager>(), sp.GetService<IOutputConstraintFactory>()));
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var e = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (e is null || context.Response.HasStarted) return;
+            var status = ApiErrors.StatusFor(e);
+            if (status is null)
+                app.Logger.LogError(e, "unhandled error on {Path}", context.Request.Path);
+            await ApiErrors.WriteAsync(context, status ?? StatusCodes.Status500InternalServerError,
+                status is null ? "internal server error; see the server log" : e.Message);
+        }));
+        app.MapGet("/", () => Results.Text("Ollama is running")); // clients probe this exact text
+        app.MapMethods("/", ["HEAD"], () => Results.Ok());
+        OllamaApi.Map(app);
+        OpenAiApi.Map(app);
+        return app;
+    }
+}

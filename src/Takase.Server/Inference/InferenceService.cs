@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Takase.Engine;
+using Takase.Engine.Models;
+using Takase.Engine.Scheduling;
+using Takase.Engine.Templates;
+using Takase.Server.Models;
+
+namespace Takase.Server.Inference;
+
+/// <summary>Embeddings of a request's inputs.</summary>
+public sealed record EmbedResult(string Model, IReadOnlyList<float[]> Embeddings, int PromptTokens, TimeSpan LoadDuration, TimeSpan TotalDuration);
+
+/// <summary>
+/// What the HTTP APIs call: turns chat and completion requests into prompt tokens (chat template, tools, thinking),
+/// submits them to the model's scheduler and hands back a streaming <see cref="InferenceSession"/>; computes
+/// embeddings; tokenizes and detokenizes. The Ollama and OpenAI endpoints are thin translations around this.
+/// </summary>
+public sealed class InferenceService(ModelManager models, IOutputConstraintFactory? constraints = null)
+{
+    /// <summary>Starts a chat answer.</summary>
+    public async Task<InferenceSession> ChatAsync(ChatCall call, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var lease = await models.AcquireAsync(call.Model, call.KeepAlive, cancel);
+        try
+        {
+            var lm = lease.Model.Model;
+            var context = ContextFor(lease, call.ContextLength);
+            var messages = call.Messages.ToList();
+            string? rendered = null;
+            int[] prompt;
+            while (true)
+            {
+                if (lm.ChatTemplate is null)
+                {
+                    // No template: the conversation's texts, one after another, continued as plain text.
+                    prompt = lm.TokenizePrompt(string.Join("\n\n", messages.Select(m => m.Content ?? "")));
+                }
+                else
+                {
+                    rendered = lm.RenderChat(messages, new ChatRenderOptions
+                    {
+                        AddGenerationPrompt = true,
+                        Tools = call.Tools is { Count: > 0 } ? call.Tools : null,
+                        Variables = call.Think is { } think ? new Dictionary<string, object?> { ["enable_thinking"] = think } : null,
+                    });
+                    prompt = lm.TokenizePrompt(rendered, parseSpecial: true);
+                }
+                if (prompt.Length < context || !call.Truncate) break;
+                // Truncation asked for: drop the oldest turn after any system prompt, keeping the last message.
+                var oldest = messages.FindIndex(m => m.Role != "system");
+                if (oldest < 0 || oldest == messages.Count - 1) break;
+                messages.RemoveAt(oldest);
+            }
+            var toolNames = call.Tools is { Count: > 0 } ? ToolNames(call.Tools) : null;
+            var thinking = SplitsThinking(lm, call.Think) ? new ThinkingSplitter(startInside: rendered?.TrimEnd().EndsWith("<think>", StringComparison.Ordinal) == true) : null;
+            return Submit(lease, call, prompt, context, clock, thinking, toolNames, cancel);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a completion.</summary>
+    public async Task<InferenceSession> CompleteAsync(CompletionCall call, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var lease = await models.AcquireAsync(call.Model, call.KeepAlive, cancel);
+        try
+        {
+            var lm = lease.Model.Model;
+            var context = ContextFor(lease, call.ContextLength);
+            string? rendered = null;
+            int[] prompt;
+            if (call.Raw || lm.ChatTemplate is null)
+                prompt = call.Context is { Count: > 0 }
+                    ? lm.Tokenizer.Encode(call.Prompt, addSpecial: false, parseSpecial: call.Raw)
+                    : lm.Tokenizer.Encode(call.Prompt, addSpecial: true, parseSpecial: call.Raw);
+            else
+            {
+                List<ChatMessage> messages = [];
+                if (!string.IsNullOrEmpty(call.System)) messages.Add(new ChatMessage("system", call.System));
+                messages.Add(new ChatMessage("user", call.Prompt));
+                rendered = lm.RenderChat(messages, new ChatRenderOptions
+                {
+                    AddGenerationPrompt = true,
+                    Variables = call.Think is { } think ? new Dictionary<string, object?> { ["enable_thinking"] = think } : null,
+                });
+                prompt = call.Context is { Count: > 0 }
+                    ? lm.Tokenizer.Encode(rendered, addSpecial: false, parseSpecial: true)
+                    : lm.TokenizePrompt(rendered, parseSpecial: true);
+            }
+            if (call.Context is { Count: > 0 } previous) prompt = [.. previous, .. prompt];
+            if (prompt.Length >= context && call.Truncate)
+                prompt = [.. prompt.Take(call.Options.KeepTokens), .. prompt.Skip(prompt.Length - (context - 1 - call.Options.KeepTokens))];
+            var thinking = !call.Raw && SplitsThinking(lm, call.Think)
+                ? new ThinkingSplitter(startInside: rendered?.TrimEnd().EndsWith("<think>", StringComparison.Ordinal) == true) : null;
+            return Submit(lease, call, prompt, context, clock, thinking, null, cancel);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Embeds each input (one after another through the model's scheduler).</summary>
+    public async Task<EmbedResult> EmbedAsync(EmbedCall call, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        using var lease = await models.AcquireAsync(call.Model, call.KeepAlive, cancel);
+        var lm = lease.Model.Model;
+        var context = ContextFor(lease, call.ContextLength);
+        if (call.Dimensions is < 1 || call.Dimensions > lm.Model.Config.EmbeddingLength)
+            throw new ArgumentException($"dimensions must be between 1 and {lm.Model.Config.EmbeddingLength} for {lease.Model.Entry.Name}, not {call.Dimensions}");
+        var jobs = new List<GenerationJob>();
+        var tokens = 0;
+        foreach (var input in call.Inputs)
+        {
+            var ids = lm.TokenizePrompt(input);
+            if (ids.Length > context)
+            {
+                if (!call.Truncate) throw new ContextOverflowException(context, ids.Length);
+                ids = ids[..context];
+            }
+            tokens += ids.Length;
+            jobs.Add(lease.Model.Scheduler.Submit(new GenerationRequest { Prompt = ids, Embed = true, ContextLength = context }, cancel));
+        }
+        var vectors = new List<float[]>();
+        foreach (var job in jobs)
+        {
+            float[]? vector = null;
+            await foreach (var e in job.Events.ReadAllAsync(cancel))
+            {
+                if (e.Error is not null) throw e.Error;
+                vector ??= e.Embedding;
+            }
+            if (vector is null) throw new OperationCanceledException("the embedding was cancelled");
+            if (call.Dimensions is { } d) vector = vector[..d];
+            if (call.Normalize || call.Dimensions is not null) Normalize(vector);
+            vectors.Add(vector);
+        }
+        return new EmbedResult(lease.Model.Entry.Name, vectors, tokens, lease.LoadDuration, clock.Elapsed);
+    }
+
+    /// <summary>Token ids of <paramref name="text"/> under the model's tokenizer.</summary>
+    public async Task<int[]> TokenizeAsync(string model, string text, bool addSpecial, bool parseSpecial, TimeSpan? keepAlive, CancellationToken cancel)
+    {
+        using var lease = await models.AcquireAsync(model, keepAlive, cancel);
+        return lease.Model.Model.Tokenizer.Encode(text, addSpecial, parseSpecial);
+    }
+
+    /// <summary>Text of <paramref name="tokens"/> under the model's tokenizer.</summary>
+    public async Task<string> DetokenizeAsync(string model, IReadOnlyList<int> tokens, TimeSpan? keepAlive, CancellationToken cancel)
+    {
+        using var lease = await models.AcquireAsync(model, keepAlive, cancel);
+        var tokenizer = lease.Model.Model.Tokenizer;
+        foreach (var t in tokens)
+            if ((uint)t >= (uint)tokenizer.VocabSize) throw new ArgumentException($"token id {t} is outside the vocabulary of {tokenizer.VocabSize}");
+        return tokenizer.Decode(tokens);
+    }
+
+    private InferenceSession Submit(ModelLease lease, InferenceCall call, int[] prompt, int context, Stopwatch clock,
+        ThinkingSplitter? thinking, IReadOnlySet<string>? toolNames, CancellationToken cancel)
+    {
+        if (prompt.Length >= context && !call.Options.ContextShift)
+            throw new ContextOverflowException(context, prompt.Length);
+        var constraint = call.Format is null ? null
+            : (constraints ?? throw new NotSupportedException("structured output (format / response_format) is not available in this build"))
+                .Create(call.Format, lease.Model.Model.Tokenizer);
+        var job = lease.Model.Scheduler.Submit(new GenerationRequest
+        {
+            Prompt = prompt,
+            Options = call.Options,
+            ContextLength = context,
+            Constraint = constraint,
+            TopLogprobs = call.TopLogprobs,
+        }, cancel);
+        return new InferenceSession(lease, job, clock, prompt, thinking, toolNames);
+    }
+
+    private static int ContextFor(ModelLease lease, int? requested)
+    {
+        if (requested is < 1 or > 1 << 20) throw new ArgumentException($"num_ctx must be between 1 and {1 << 20}, not {requested}");
+        return requested ?? lease.Model.Scheduler.DefaultContextLength;
+    }
+
+    private static bool SplitsThinking(LanguageModel lm, bool? think) =>
+        think != false && lm.ChatTemplate?.Source.Contains("<think>", StringComparison.Ordinal) == true;
+
+    private static HashSet<string> ToolNames(IReadOnlyList<System.Text.Json.Nodes.JsonNode> tools) =>
+        tools.Select(t => (string?)(t["function"]?["name"] ?? t["name"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    private static void Normalize(float[] v)
+    {
+        double ss = 0;
+        foreach (var x in v) ss += (double)x * x;
+        if (ss == 0) return;
+        var inv = (float)(1 / Math.Sqrt(ss));
+        for (var i = 0; i < v.Length; i++) v[i] *= inv;
+    }
+}
