@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Server.Inference;
+using Takase.Server.Metrics;
 using Takase.Server.Models;
 using Takase.Server.Ollama;
 using Takase.Server.OpenAI;
@@ -48,9 +49,11 @@ public static class TakaseServer
         builder.Services.AddSingleton(_ => new ModelCatalog(options.ModelsDirectory));
         builder.Services.AddSingleton<ModelManager>();
         builder.Services.AddSingleton(sp => new InferenceService(sp.GetRequiredService<ModelManager>(), sp.GetService<IOutputConstraintFactory>()));
+        builder.Services.AddTakaseMetrics();
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
         var app = builder.Build();
+        app.UseTakaseMetrics();
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var e = context.Features.Get<IExceptionHandlerFeature>()?.Error;

@@ -165,7 +165,8 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
     private InferenceSession Submit(ModelLease lease, InferenceCall call, int[] prompt, int context, Stopwatch clock,
         ThinkingSplitter? thinking, IReadOnlySet<string>? toolNames, CancellationToken cancel)
     {
-        if (prompt.Length >= context && !call.Options.ContextShift)
+        // A prompt beyond the context is an error unless the caller opted into truncation: never cut silently.
+        if (prompt.Length >= context && !(call.Truncate && call.Options.ContextShift))
             throw new ContextOverflowException(context, prompt.Length);
         var constraint = call.Format is null ? null
             : (constraints ?? throw new NotSupportedException("structured output (format / response_format) is not available in this build"))
