@@ -26,7 +26,7 @@ public static partial class ModelFolder
         if (baseName.Length is 0 or > MaxNameLength || !char.IsAsciiLetterOrDigit(baseName[0])
             || !baseName.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') || baseName.Contains("..", StringComparison.Ordinal))
             throw new ArgumentException(
-                $"{field} \"{name}\" is not a valid model name here: use letters, digits, '.', '-' and '_' (no '/', '\\\\' or '..'), starting with a letter or digit, at most {MaxNameLength} characters");
+                $"{field} \"{name}\" is not a valid model name here: use letters, digits, '.', '-' and '_' (no '/', '\\' or '..'), starting with a letter or digit, at most {MaxNameLength} characters");
         if (!string.Equals(tag, "latest", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException(
                 $"{field} \"{name}\": the models folder names each model after its file, so only the tag \"latest\" exists until the model library arrives; leave the tag out");

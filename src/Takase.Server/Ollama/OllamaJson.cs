@@ -1,6 +1,6 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -36,14 +36,14 @@ public static class OllamaJson
         {
             throw new ArgumentException("missing request body; send a JSON object such as {\"model\": \"name\", ...}");
         }
+        catch (JsonException e) when (e.InnerException?.Message.Contains("UTF-8", StringComparison.Ordinal) == true)
+        {
+            // System.Text.Json reports text it cannot transcode as the cause of a failed string conversion.
+            throw new ArgumentException($"the request body is not valid UTF-8 JSON: {e.InnerException.Message.TrimEnd('.')}{At(e)}");
+        }
         catch (JsonException e)
         {
             throw new ArgumentException($"invalid JSON in the request body: {Describe(e)}");
-        }
-        catch (Exception e) when (e is InvalidOperationException or DecoderFallbackException or ArgumentException && e is not BadHttpRequestException)
-        {
-            // System.Text.Json reports text it cannot transcode (invalid UTF-8) this way.
-            throw new ArgumentException($"the request body is not valid UTF-8 JSON: {e.Message}");
         }
         return value ?? throw new ArgumentException("the request body is JSON null; send a JSON object such as {\"model\": \"name\", ...}");
     }
@@ -59,27 +59,39 @@ public static class OllamaJson
     private static bool IsEmptyInput(JsonException e) =>
         e.Message.Contains("does not contain any JSON tokens", StringComparison.Ordinal);
 
-    // System.Text.Json messages name .NET types ("System.Int32"); say the JSON type the field wants instead.
+    // System.Text.Json names .NET types ("System.Int32") or token types; say which field wants which JSON type instead.
     private static string Describe(JsonException e)
     {
-        var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" at {e.Path[2..]}";
+        var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path[2..];
+        var mismatch = e.InnerException is null ? null
+            : Regex.Match(e.InnerException.Message, @"token type '(\w+)' as an? (\w+)");
+        if (field is not null && mismatch is { Success: true })
+            return $"{field} must be {Article(mismatch.Groups[2].Value)}, not {Article(mismatch.Groups[1].Value.ToLowerInvariant())}";
+        var target = Regex.Match(e.Message, @"could not be converted to ([^\s]+?)\.? Path");
+        if (target.Success)
+            return $"{field ?? "the body"} must be {JsonTypeOf(target.Groups[1].Value)}";
         var message = e.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut >= 0) message = message[..cut];
-        foreach (var (clr, json) in ClrNames)
-            message = message.Replace(clr, json, StringComparison.Ordinal);
-        return $"{message.TrimEnd('.')}{path}";
+        return $"{message.TrimEnd('.')}{At(e)}";
     }
 
-    private static readonly (string Clr, string Json)[] ClrNames =
-    [
-        ("System.Collections.Generic.IReadOnlyList`1[System.Int32]", "an array of integers"),
-        ("System.Collections.Generic.IReadOnlyList`1[System.String]", "an array of strings"),
-        ("System.Int32", "an integer"),
-        ("System.Int64", "an integer"),
-        ("System.Boolean", "true or false"),
-        ("System.String", "a string"),
-        ("System.Nullable`1[an integer]", "an integer"),
-        ("System.Nullable`1[true or false]", "true or false"),
-    ];
+    private static string JsonTypeOf(string clrType) =>
+        clrType.Contains("IReadOnlyList", StringComparison.Ordinal) || clrType.EndsWith("[]", StringComparison.Ordinal) ? "an array"
+        : clrType.Contains("Int32", StringComparison.Ordinal) || clrType.Contains("Int64", StringComparison.Ordinal) ? "an integer"
+        : clrType.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+        : clrType.Contains("String", StringComparison.Ordinal) ? "a string"
+        : "a JSON object";
+
+    private static string Article(string type) => type switch
+    {
+        "startarray" => "an array",
+        "startobject" => "an object",
+        "true" or "false" => "a boolean",
+        "number" or "string" or "boolean" => "a " + type,
+        "integer" => "an integer",
+        _ => type,
+    };
+
+    private static string At(JsonException e) => string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" at {e.Path[2..]}";
 }

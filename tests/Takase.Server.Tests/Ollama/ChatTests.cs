@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Takase.Engine;
+using Takase.Engine.Templates;
+using Takase.Server.Ollama;
+using Takase.Server.Tests.Support;
+using Takase.Tests.Support;
+using static Takase.Server.Tests.Ollama.Ndjson;
+
+namespace Takase.Server.Tests.Ollama;
+
+[Collection("server")]
+public class ChatTests(LiveServer server)
+{
+    private const string Model = "tiny-chat";
+    private static readonly object Short = new { temperature = 0, num_predict = 4 };
+    private static readonly Lazy<LanguageModel> Reference = new(() => LanguageModel.Load(TinyChatModel.Path));
+
+    private static readonly JsonObject WeatherTool = JsonNode.Parse("""
+        {"type": "function", "function": {"name": "get_weather", "description": "Current weather in a city",
+          "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}}, "required": ["city"]}}}
+        """)!.AsObject();
+
+    [Fact]
+    public async Task PromptEvalCountIsTheRenderedTemplatesTokenCountAndAFollowUpReusesTheCache()
+    {
+        server.RequireModels();
+        await UnloadAsync(server.Http, Model); // empty caches: nothing from earlier tests is reused
+        var question = $"What is the capital of France? ({Guid.NewGuid():N})";
+        var first = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages = new[] { new { role = "user", content = question } }, stream = false, options = Short });
+
+        var expected = Reference.Value.TokenizeChat([new ChatMessage("user", question)]).Length;
+        Assert.Equal(expected, first.GetProperty("prompt_eval_count").GetInt32());
+        Assert.Equal("assistant", first.GetProperty("message").GetProperty("role").GetString());
+        Assert.Equal(4, first.GetProperty("eval_count").GetInt32());
+
+        var reply = first.GetProperty("message").GetProperty("content").GetString()!;
+        ChatMessage[] turns = [new("user", question), new("assistant", reply), new("user", "And of Italy?")];
+        var second = await PostOkAsync(server.Http, "/api/chat", new
+        {
+            model = Model,
+            messages = turns.Select(t => new { role = t.Role, content = t.Content }),
+            stream = false,
+            options = Short,
+        });
+        var full = Reference.Value.TokenizeChat(turns).Length;
+        var evaluated = second.GetProperty("prompt_eval_count").GetInt32();
+        // The first turn's prompt is already in the slot's cache; only the rest is evaluated.
+        Assert.InRange(evaluated, 1, full - expected + 1);
+    }
+
+    [Fact]
+    public async Task ToolsInTheRequestReachTheTemplate()
+    {
+        server.RequireModels();
+        var messages = new[] { new { role = "user", content = $"Weather in Paris? ({Guid.NewGuid():N})" } };
+        await UnloadAsync(server.Http, Model);
+        var withTools = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages, tools = new[] { WeatherTool }, stream = false, options = Short });
+        await UnloadAsync(server.Http, Model);
+        var without = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages, stream = false, options = Short });
+
+        var rendered = Reference.Value.RenderChat([new ChatMessage("user", messages[0].content)], new ChatRenderOptions { AddGenerationPrompt = true, Tools = [WeatherTool] });
+        Assert.Contains("get_weather", rendered);
+        Assert.Equal(Reference.Value.TokenizePrompt(rendered, parseSpecial: true).Length, withTools.GetProperty("prompt_eval_count").GetInt32());
+        Assert.True(withTools.GetProperty("prompt_eval_count").GetInt32() > without.GetProperty("prompt_eval_count").GetInt32() + 20);
+    }
+
+    [Fact]
+    public async Task StreamedChatIsNdjsonAndSaysTheSameAsTheWholeAnswer()
+    {
+        server.RequireModels();
+        var request = new { model = Model, messages = new[] { new { role = "system", content = "Be brief." }, new { role = "user", content = "Hello!" } }, options = new { temperature = 0, num_predict = 8 } };
+        var lines = await StreamAsync(server.Http, "/api/chat", request);
+        var whole = await PostOkAsync(server.Http, "/api/chat", Object(request).Also(o => o["stream"] = false));
+
+        foreach (var chunk in lines[..^1])
+        {
+            Assert.False(chunk.GetProperty("done").GetBoolean());
+            Assert.Equal(["model", "created_at", "message", "done"], chunk.EnumerateObject().Select(p => p.Name));
+            Assert.Equal("assistant", chunk.GetProperty("message").GetProperty("role").GetString());
+        }
+        var final = lines[^1];
+        Assert.True(final.GetProperty("done").GetBoolean());
+        Assert.Equal("", final.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(["model", "created_at", "message", "done", "done_reason", "total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration"],
+            final.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(whole.GetProperty("message").GetProperty("content").GetString(), Text(lines, "content"));
+        Assert.Equal(8, final.GetProperty("eval_count").GetInt32());
+    }
+
+    [Fact]
+    public void AToolCallIsWrittenAsOllamaDocumentsIt()
+    {
+        // The tiny model's answers are noise, so the shape of a tool-call answer is checked on the DTO the endpoint
+        // writes, against the example of Ollama's docs/api.md ("Chat request (with tools)"), plus the "index" that
+        // api/types.go writes since tool calls got indexes.
+        var response = new ChatResponse
+        {
+            Model = "llama3.2",
+            CreatedAt = new DateTime(2024, 7, 22, 20, 33, 28, 123, DateTimeKind.Utc),
+            Message = new OllamaMessage
+            {
+                Role = "assistant",
+                Content = "",
+                ToolCalls = [new OllamaToolCall { Function = new OllamaToolCallFunction { Name = "get_current_weather", Arguments = JsonNode.Parse("""{"format":"celsius","location":"Paris, FR"}""") } }],
+            },
+            Done = false,
+        };
+        Assert.Equal(
+            """{"model":"llama3.2","created_at":"2024-07-22T20:33:28.123Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"index":0,"name":"get_current_weather","arguments":{"format":"celsius","location":"Paris, FR"}}}]},"done":false}""",
+            JsonSerializer.Serialize(response, OllamaJson.Options));
+    }
+
+    [Fact]
+    public async Task AssistantToolCallsAndToolResultsAreRenderedIntoThePrompt()
+    {
+        server.RequireModels();
+        var question = new { role = "user", content = $"Weather in Paris? ({Guid.NewGuid():N})" };
+        var call = new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Paris" } } } } };
+        var result = new { role = "tool", content = "22 degrees and sunny", tool_name = "get_weather" };
+        await UnloadAsync(server.Http, Model);
+        var answer = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages = new object[] { question, call, result }, tools = new[] { WeatherTool }, stream = false, options = Short });
+
+        var rendered = Reference.Value.RenderChat(
+            [new ChatMessage("user", question.content), new ChatMessage("assistant", "") { ToolCalls = [new ChatToolCall("call_1_0", "get_weather", JsonNode.Parse("""{"city":"Paris"}"""))] },
+             new ChatMessage("tool", result.content) { Name = "get_weather" }],
+            new ChatRenderOptions { AddGenerationPrompt = true, Tools = [WeatherTool] });
+        Assert.Contains("22 degrees and sunny", rendered);
+        Assert.Contains("\"city\": \"Paris\"", rendered);
+        Assert.Equal(Reference.Value.TokenizePrompt(rendered, parseSpecial: true).Length, answer.GetProperty("prompt_eval_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task EmptyMessagesLoadAndWithKeepAliveZeroUnload()
+    {
+        server.RequireModels();
+        var load = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages = Array.Empty<object>(), stream = false });
+        Assert.Equal("load", load.GetProperty("done_reason").GetString());
+        Assert.Equal("""{"role":"assistant","content":""}""", load.GetProperty("message").GetRawText());
+        var unload = await StreamAsync(server.Http, "/api/chat", new { model = Model, keep_alive = 0 });
+        Assert.Equal("unload", Assert.Single(unload).GetProperty("done_reason").GetString());
+    }
+
+    [Fact]
+    public async Task APromptBeyondTheContextIsA400UnlessTruncationIsAsked()
+    {
+        server.RequireModels();
+        var history = Enumerable.Range(0, 12).Select(i => new { role = i % 2 == 0 ? "user" : "assistant", content = $"Message number {i} talks about the weather in some detail." }).ToArray();
+        var (status, body) = await PostAsync(server.Http, "/api/chat", new { model = Model, messages = history, stream = false, options = new { num_ctx = 128, num_predict = 2 } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("more than the context window of 128 tokens", body.GetProperty("error").GetString());
+
+        var truncated = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages = history, truncate = true, stream = false, options = new { num_ctx = 128, num_predict = 2 } });
+        Assert.InRange(truncated.GetProperty("prompt_eval_count").GetInt32(), 1, 127);
+    }
+
+    [Fact]
+    public async Task CapabilitiesTheModelLacksAreRefused()
+    {
+        server.RequireModels();
+        var messages = new[] { new { role = "user", content = "hi", images = new[] { "aGVsbG8=" } } };
+        var (status, body) = await PostAsync(server.Http, "/api/chat", new { model = Model, messages });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("this model does not support images", body.GetProperty("error").GetString());
+
+        (status, body) = await PostAsync(server.Http, "/api/chat", new { model = Model, messages = new[] { new { role = "user", content = "hi" } }, think = true });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("\"tiny-chat\" does not support thinking", body.GetProperty("error").GetString());
+
+        (status, body) = await PostAsync(server.Http, "/api/chat", new { model = "stories260K", messages = new[] { new { role = "user", content = "hi" } }, tools = new[] { WeatherTool } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("\"stories260K\" does not support tools", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task ChatLogprobsStreamWithTheirChunks()
+    {
+        server.RequireModels();
+        var lines = await StreamAsync(server.Http, "/api/chat", new { model = Model, messages = new[] { new { role = "user", content = "Hi" } }, logprobs = true, top_logprobs = 2, options = Short });
+        var logprobs = lines[..^1].SelectMany(l => l.TryGetProperty("logprobs", out var lp) ? lp.EnumerateArray() : []).ToList();
+        Assert.Equal(4, logprobs.Count);
+        Assert.All(logprobs, l => Assert.Equal(2, l.GetProperty("top_logprobs").GetArrayLength()));
+    }
+}
+
+internal static class JsonObjectExtensions
+{
+    public static JsonObject Also(this JsonObject o, Action<JsonObject> change)
+    {
+        change(o);
+        return o;
+    }
+}
