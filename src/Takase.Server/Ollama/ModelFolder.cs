@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Takase.Server.Models;
 
 namespace Takase.Server.Ollama;
@@ -7,7 +8,8 @@ namespace Takase.Server.Ollama;
 /// Changes to the served models folder for /api/copy and /api/delete, until the content-addressed model library
 /// replaces the folder: a model is the file NAME.gguf, so a copy is a hard link (or, across file systems, a copy)
 /// under the new name, and a delete removes that folder entry — a symbolic link is removed, never what it points to.
-/// Names are checked so no request can reach outside the folder.
+/// Names are checked so no request can reach outside the folder. Blobs (/api/blobs) are stored under blobs/ in
+/// Ollama's layout, ready for the model library's /api/create.
 /// </summary>
 public static partial class ModelFolder
 {
@@ -66,6 +68,54 @@ public static partial class ModelFolder
         if (file is null) return false;
         File.Delete(file); // a symbolic link goes, its target stays
         return true;
+    }
+
+    /// <summary>
+    /// Where the blob named <paramref name="digest"/> ("sha256:&lt;64 hex&gt;", or the file form "sha256-&lt;64 hex&gt;")
+    /// lives: &lt;models&gt;/blobs/sha256-&lt;hex&gt;, Ollama's layout.
+    /// </summary>
+    /// <exception cref="ArgumentException">the digest is not a sha256 digest.</exception>
+    public static string BlobPath(string directory, string digest)
+    {
+        var hex = digest.Length == 71 && (digest.StartsWith("sha256:", StringComparison.Ordinal) || digest.StartsWith("sha256-", StringComparison.Ordinal))
+            ? digest[7..] : null;
+        if (hex is null || !hex.All(char.IsAsciiHexDigit))
+            throw new ArgumentException($"invalid digest \"{digest}\"; expected sha256:<64 hex digits>");
+        return Path.Combine(directory, "blobs", "sha256-" + hex.ToLowerInvariant());
+    }
+
+    /// <summary>
+    /// Writes <paramref name="body"/> to <paramref name="path"/> (from <see cref="BlobPath"/>) if its sha256 is the
+    /// one the path names; a partial or mismatched upload leaves nothing behind.
+    /// </summary>
+    /// <exception cref="ArgumentException">the content's digest differs from the name's.</exception>
+    public static async Task StoreBlobAsync(string path, Stream body, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + $".{Guid.NewGuid():N}.partial";
+        try
+        {
+            string actual;
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancel)) > 0)
+                {
+                    sha.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancel);
+                }
+                actual = "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
+            }
+            var expected = "sha256:" + Path.GetFileName(path)["sha256-".Length..];
+            if (actual != expected) throw new ArgumentException($"digest mismatch, expected \"{expected}\", got \"{actual}\"");
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
     }
 
     private static bool TryHardLink(string existing, string link)

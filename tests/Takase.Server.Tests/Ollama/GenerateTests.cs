@@ -92,7 +92,12 @@ public class GenerateTests(LiveServer server)
         const string template = "{{ if .System }}{{ .System }} {{ end }}{{ .Prompt }}{{ .Response }} and never seen";
         var templated = await PostOkAsync(server.Http, "/api/generate", new
         {
-            model = "stories260K", prompt = "a time", system = "Once upon", template, stream = false, options = Greedy,
+            model = "stories260K",
+            prompt = "a time",
+            system = "Once upon",
+            template,
+            stream = false,
+            options = Greedy,
         });
         var raw = await PostOkAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "Once upon a time", raw = true, stream = false, options = Greedy });
 
@@ -170,6 +175,43 @@ public class GenerateTests(LiveServer server)
         (status, body) = await PostAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "x", raw = true, system = "s" });
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("raw mode does not support template, system, or context", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task SuffixFillsInTheMiddleForModelsWithFimTokens()
+    {
+        server.RequireModels();
+        // stories260K with fill-in-the-middle token ids added (its control tokens stand in for <PRE>, <SUF>, <MID>).
+        var path = Path.Combine(server.ModelsDirectory, "stories-fim.gguf");
+        using (var source = Takase.Engine.Gguf.GgufFile.Open(Takase.Tests.Support.SharedData.Path("models/stories260K.gguf")))
+        {
+            var writer = new Takase.Engine.Gguf.GgufWriter();
+            foreach (var key in source.MetadataKeys) writer.Add(key, source.Metadata[key]);
+            writer.Add("tokenizer.ggml.fim_pre_token_id", 1u);
+            writer.Add("tokenizer.ggml.fim_suf_token_id", 2u);
+            writer.Add("tokenizer.ggml.fim_mid_token_id", 0u);
+            foreach (var t in source.Tensors) writer.AddTensor(t.Name, t.Type, t.Shape, source.TensorBytes(t).ToArray());
+            writer.Write(path);
+        }
+        try
+        {
+            var show = await PostOkAsync(server.Http, "/api/show", new { model = "stories-fim" });
+            Assert.Contains("insert", show.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+            var answer = await PostOkAsync(server.Http, "/api/generate", new { model = "stories-fim", prompt = "Once upon", suffix = "a dog.", stream = false, options = new { num_predict = 3 } });
+
+            // Prefix-suffix-middle order, as llama.cpp's infill: <PRE>prompt<SUF>suffix<MID>, the answer being the middle.
+            var fim = await PostOkAsync(server.Http, "/api/tokenize", new { model = "stories-fim", content = "<s>Once upon</s>a dog.<unk>", add_special = true });
+            var tokens = fim.GetProperty("tokens").EnumerateArray().Select(t => t.GetInt32()).ToList();
+            Assert.Equal(0, tokens[^1]); // the marker texts became their token ids
+            Assert.Contains(2, tokens);
+            Assert.Equal(tokens.Count, answer.GetProperty("prompt_eval_count").GetInt32());
+            Assert.Equal(3, answer.GetProperty("eval_count").GetInt32());
+        }
+        finally
+        {
+            await UnloadAsync(server.Http, "stories-fim");
+            File.Delete(path);
+        }
     }
 
     private async Task AssertNotLoaded(string name)
