@@ -61,8 +61,10 @@ public sealed class KvCache
 }
 
 /// <summary>The sequence reached the end of the context window.</summary>
-public sealed class ContextOverflowException(int capacity)
-    : InvalidOperationException($"the context window of {capacity} tokens is full; start a new conversation, ask for a larger context (--ctx / num_ctx), or enable context shifting")
+public sealed class ContextOverflowException(int capacity, int? needed = null)
+    : InvalidOperationException(needed is { } n
+        ? $"the prompt has {n} tokens, more than the context window of {capacity} tokens; shorten it, ask for a larger context (--ctx / num_ctx), or allow truncation"
+        : $"the context window of {capacity} tokens is full; start a new conversation, ask for a larger context (--ctx / num_ctx), or enable context shifting")
 {
     /// <summary>Capacity of the full window.</summary>
     public int Capacity { get; } = capacity;

@@ -68,9 +68,11 @@ public sealed class TransformerModel : IDisposable
         catch { file.Dispose(); throw; }
     }
 
-    /// <summary>A KV cache for this model; <paramref name="contextLength"/> defaults to the trained context, capped at 4096.</summary>
-    public KvCache CreateCache(int? contextLength = null) =>
-        new(Config, contextLength ?? Math.Min(Config.TrainedContextLength, 4096));
+    /// <summary>The context used when a caller names none: the trained context, capped at 4096 like Ollama's default.</summary>
+    public int DefaultContextLength => Math.Min(Config.TrainedContextLength, 4096);
+
+    /// <summary>A KV cache for this model; <paramref name="contextLength"/> defaults to <see cref="DefaultContextLength"/>.</summary>
+    public KvCache CreateCache(int? contextLength = null) => new(Config, contextLength ?? DefaultContextLength);
 
     /// <summary>Scratch buffers for one sequence's forward steps, reused across tokens.</summary>
     public ForwardState CreateState(KvCache cache) => new(Config, cache);
