@@ -255,6 +255,41 @@ public class JsonSchemaGrammarTests
     }
 
     [Fact]
+    public void SchemasBuiltInCodeWork()
+    {
+        // Numbers put into nodes as int, long, decimal or double (not parsed from text) are read the same way.
+        var schema = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                ["n"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 9L },
+                ["x"] = new JsonObject { ["type"] = "number", ["exclusiveMaximum"] = 2m },
+                ["s"] = new JsonObject { ["type"] = "string", ["maxLength"] = 2.0 },
+                ["e"] = new JsonObject { ["enum"] = new JsonArray(1, "a", 2.5) },
+            },
+            ["required"] = new JsonArray("n"),
+        };
+        var grammar = JsonSchemaGrammar.FromSchema(schema);
+        Assert.True(GrammarMatcher.Matches(grammar, """{"n":9,"x":1.5,"s":"ab","e":2.5}"""));
+        Assert.False(GrammarMatcher.Matches(grammar, """{"n":10}"""));
+        Assert.False(GrammarMatcher.Matches(grammar, """{"n":1,"x":2}"""));
+        Assert.False(GrammarMatcher.Matches(grammar, """{"n":1,"s":"abc"}"""));
+    }
+
+    [Fact]
+    public void AGrammarTooLargeToBuildIsASchemaError()
+    {
+        // Each bound is allowed on its own; together they expand past the grammar size limit.
+        var properties = new JsonObject();
+        for (var i = 0; i < 8; i++) properties[$"p{i}"] = new JsonObject { ["type"] = "string", ["maxLength"] = 100_000 - i };   // distinct, so not shared
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties };
+        var error = Assert.Throws<JsonSchemaException>(() => JsonSchemaGrammar.FromSchema(schema));
+        Assert.Contains("expands to more than", error.Message);
+        Assert.IsAssignableFrom<ArgumentException>(error);
+    }
+
+    [Fact]
     public void AnnotationsAndUnknownKeywordsAreIgnored()
     {
         var plain = JsonSchemaGrammar.ToGbnf(JsonNode.Parse("""{"type":"object","properties":{"a":{"type":"string"}}}"""));

@@ -200,7 +200,7 @@ internal sealed partial class JsonSchemaCompiler
     private static int? Count(JsonObject obj, string keyword, string path)
     {
         if (!obj.TryGetPropertyValue(keyword, out var node)) return null;
-        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<double>(out var number)
+        if (!JsonText.TryGetDouble(node, out var number)
             || number < 0 || Math.Floor(number) != number)
             throw new JsonSchemaException(path, $"'{keyword}' must be a non-negative integer, found {Describe(node)}");
         if (number > GbnfParser.MaxRepetition)

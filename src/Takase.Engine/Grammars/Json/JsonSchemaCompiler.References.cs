@@ -159,11 +159,9 @@ internal sealed partial class JsonSchemaCompiler
     private static JsonNode? Tighter(JsonNode? a, JsonNode? b, bool larger)
     {
         // Draft 4's boolean exclusiveMinimum/exclusiveMaximum cannot be compared; they must agree.
-        if (a is not JsonValue x || b is not JsonValue y || x.GetValueKind() != JsonValueKind.Number || y.GetValueKind() != JsonValueKind.Number)
+        if (!JsonText.TryGetDouble(a, out var first) || !JsonText.TryGetDouble(b, out var second))
             return JsonNode.DeepEquals(a, b) ? a?.DeepClone() : throw new JsonSchemaException("#", "allOf combines boolean exclusiveMinimum/exclusiveMaximum that differ");
-        var first = x.GetValue<double>();
-        var second = y.GetValue<double>();
-        return (larger ? first >= second : first <= second) ? a.DeepClone() : b.DeepClone();
+        return (larger ? first >= second : first <= second) ? a!.DeepClone() : b!.DeepClone();
     }
 
     private static IEnumerable<string> Strings(JsonNode? node) =>

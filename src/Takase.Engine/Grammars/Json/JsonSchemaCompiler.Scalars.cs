@@ -95,7 +95,7 @@ internal sealed partial class JsonSchemaCompiler
         if (node is JsonValue flag && flag.GetValueKind() is JsonValueKind.True or JsonValueKind.False) return null;   // draft 4
         if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number)
             throw new JsonSchemaException(path, $"'{keyword}' must be a number, found {Describe(node)}");
-        if (!value.TryGetValue<decimal>(out var number) || Math.Abs(number) > MaxBound)
+        if (!JsonText.TryGetDecimal(value, out var number) || Math.Abs(number) > MaxBound)
             throw new JsonSchemaException(path, $"'{keyword}' is {Describe(node)}; bounds beyond ±{MaxBound} are not supported");
         return number;
     }

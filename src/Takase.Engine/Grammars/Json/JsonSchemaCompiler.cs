@@ -186,7 +186,7 @@ internal sealed partial class JsonSchemaCompiler
     };
 
     private static bool IsWholeNumber(JsonValue value) =>
-        value.TryGetValue<decimal>(out var d) ? decimal.Truncate(d) == d : value.TryGetValue<double>(out var x) && Math.Floor(x) == x;
+        JsonText.TryGetDecimal(value, out var d) ? decimal.Truncate(d) == d : JsonText.TryGetDouble(value, out var x) && Math.Floor(x) == x;
 
     private string Literal(JsonNode? constant, List<string>? types, string path)
     {

@@ -24,7 +24,19 @@ public static class JsonSchemaGrammar
 {
     /// <summary>A grammar for the JSON values valid under <paramref name="schema"/>.</summary>
     /// <exception cref="JsonSchemaException">The schema uses an unsupported keyword, is malformed, or allows no value.</exception>
-    public static Grammar FromSchema(JsonNode? schema) => Grammar.Parse(ToGbnf(schema));
+    public static Grammar FromSchema(JsonNode? schema)
+    {
+        var gbnf = ToGbnf(schema);
+        try
+        {
+            return Grammar.Parse(gbnf);
+        }
+        catch (GrammarException e)
+        {
+            // The GBNF is well-formed by construction; what can fail is its size (many large bounds together).
+            throw new JsonSchemaException("#", $"the schema's grammar cannot be built: {e.Message}", e);
+        }
+    }
 
     /// <summary>The GBNF text <see cref="FromSchema"/> parses: useful to log or to hand to llama.cpp.</summary>
     /// <exception cref="JsonSchemaException">The schema uses an unsupported keyword, is malformed, or allows no value.</exception>

@@ -19,6 +19,23 @@ internal static class JsonText
         return builder.ToString();
     }
 
+    /// <summary>A JSON number as a double, whatever .NET type the node wraps (parsed JSON, or an int or decimal put
+    /// there by code, which <c>TryGetValue&lt;double&gt;</c> would refuse).</summary>
+    public static bool TryGetDouble(JsonNode? node, out double value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number &&
+            double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>As <see cref="TryGetDouble"/>, exactly, for numbers within decimal's range.</summary>
+    public static bool TryGetDecimal(JsonNode? node, out decimal value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number &&
+            decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
     public static string Quote(string text)
     {
         var builder = new StringBuilder(text.Length + 2);
