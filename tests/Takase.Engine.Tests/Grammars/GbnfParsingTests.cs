@@ -114,6 +114,8 @@ public class GbnfParsingTests
     [InlineData("expr ::= expr \"+\" term | term\nterm ::= [0-9]\nroot ::= expr", "rule 'expr' is left-recursive")]
     [InlineData("root ::= a\na ::= b c\nb ::= \"x\"?\nc ::= a \"y\" | \"z\"", "left-recursive")]
     [InlineData("root ::= (\" \"? root) \"x\" | \"y\"", "rule 'root' is left-recursive")]
+    [InlineData("root ::= \"<\" (\"a\"*)* \">\"", "rule 'root' repeats something that can match the empty text")]
+    [InlineData("root ::= x\nx ::= (\" \"?)+", "rule 'x' repeats something that can match the empty text")]
     [InlineData("a ::= \"x\"", "no rule named 'root'")]
     [InlineData("root ::= \"a\" root", "can never finish")]
     [InlineData("root ::= \"a\" [^\\x00-\\U0010FFFF]", "can never finish")]

@@ -77,6 +77,8 @@ public class GrammarMatcherTests
     [InlineData("[-a]+", "-a-", true)]                         // a leading '-' is a member
     [InlineData("[a-]+", "a-", true)]                          // so is a trailing one
     [InlineData(". . .", "a\n\U0001F600", true)]                  // '.' is any code point; spaces only separate items
+    [InlineData("[😀-🙏]+", "😃🙏", true)]                        // classes written with characters outside the BMP
+    [InlineData("[😀-🙏]+", "😃🚀", false)]
     [InlineData("[\\x00-\\x7F]+", "ascii only", true)]
     [InlineData("[\\x00-\\x7F]+", "naïve", false)]
     public void CharacterClasses(string body, string text, bool valid) => Assert.Equal(valid, Matches("root ::= " + body, text));

@@ -24,10 +24,11 @@ internal sealed class GrammarCompiler
 
     private GrammarCompiler(string source) => _source = source;
 
-    private sealed class RawRule(string name, int offset)
+    private sealed class RawRule(string name, int offset, string owner)
     {
         public string Name { get; } = name;
         public int Offset { get; } = offset;   // where it is defined in the source; -1 for helper rules
+        public string Owner { get; } = owner;  // the named rule a helper rule was made for (itself for named rules)
         public List<List<GrammarElement>> Alternatives { get; } = [];
     }
 
@@ -51,7 +52,7 @@ internal sealed class GrammarCompiler
                 throw new GrammarException($"rule '{rule.Name}' is defined twice (first on line {firstLine})", line, column);
             }
             _ruleIds[rule.Name] = _rules.Count;
-            _rules.Add(new RawRule(rule.Name, rule.Offset));
+            _rules.Add(new RawRule(rule.Name, rule.Offset, rule.Name));
         }
         if (!_ruleIds.TryGetValue(root, out var rootId))
             throw new GrammarException($"the grammar has no rule named '{root}', where matching starts; define '{root} ::= ...'");
@@ -156,7 +157,7 @@ internal sealed class GrammarCompiler
     {
         var n = _helperCounts.GetValueOrDefault(owner) + 1;
         _helperCounts[owner] = n;
-        _rules.Add(new RawRule($"{owner}-{n}", -1));
+        _rules.Add(new RawRule($"{owner}-{n}", -1, owner));
         return _rules.Count - 1;
     }
 
@@ -287,11 +288,24 @@ internal sealed class GrammarCompiler
 
     private GrammarException LeftRecursion(List<int> path, int target)
     {
-        var cycle = path.Skip(path.IndexOf(target)).Append(target).Select(r => _rules[r].Name).ToList();
-        var named = path.Skip(path.IndexOf(target)).FirstOrDefault(r => _rules[r].Offset >= 0, target);
-        var message = $"rule '{_rules[named].Name}' is left-recursive ({string.Join(" → ", cycle)} without matching a character), so matching would never stop; rewrite it with repetition, e.g. 'list ::= item (\",\" item)*' instead of 'list ::= list \",\" item | item'";
-        if (_rules[named].Offset < 0) return new GrammarException(message);
-        var (line, column) = GbnfParser.Position(_source, _rules[named].Offset);
+        var members = path.Skip(path.IndexOf(target)).ToList();
+        var cycle = string.Join(" → ", members.Append(target).Select(r => _rules[r].Name));
+        string message;
+        int offset;
+        if (members.FirstOrDefault(r => _rules[r].Offset >= 0, -1) is var named and >= 0)
+        {
+            message = $"rule '{_rules[named].Name}' is left-recursive ({cycle} without matching a character), so matching would never stop; rewrite it with repetition, e.g. 'list ::= item (\",\" item)*' instead of 'list ::= list \",\" item | item'";
+            offset = _rules[named].Offset;
+        }
+        else
+        {
+            // Only helper rules: a repetition whose body can match nothing, such as (x*)* or (x?)+.
+            var owner = _rules[target].Owner;
+            message = $"rule '{owner}' repeats something that can match the empty text (like (x*)* or (x?)+), so matching would never stop; make the repeated part match at least one character";
+            offset = _ruleIds.TryGetValue(owner, out var ownerId) ? _rules[ownerId].Offset : -1;
+        }
+        if (offset < 0) return new GrammarException(message);
+        var (line, column) = GbnfParser.Position(_source, offset);
         return new GrammarException(message, line, column);
     }
 
