@@ -78,12 +78,12 @@ public sealed class GrammarConstraint : ITokenConstraint
         if (allowed.Length < _allowed.Length)
             throw new ArgumentException($"the bit set needs {_allowed.Length} words for {_tokenizer.VocabSize} tokens, got {allowed.Length}.", nameof(allowed));
         var state = _matcher.State;
+        Array.Clear(allowed);
         if (_masks.TryGetValue(state, out var cached))
         {
             cached.CopyTo(allowed, 0);
             return;
         }
-        Array.Clear(allowed);
         _trie.MarkAllowed(_matcher.Automaton, state, allowed);
         if (state.IsComplete)
             foreach (var token in _endOfGeneration) allowed[token >> 6] |= 1UL << token;

@@ -70,7 +70,10 @@ internal sealed class SchemaValidator(JsonNode root)
         var keys = new HashSet<string>();
         foreach (var property in value.EnumerateObject())
         {
-            if (!keys.Add(property.Name)) errors.Add($"{at}: duplicate key '{property.Name}'");
+            // The grammar never repeats a listed property; keys it allows beyond those may repeat (a grammar cannot
+            // compare them), as in llama.cpp.
+            if (!keys.Add(property.Name) && properties is not null && properties.ContainsKey(property.Name))
+                errors.Add($"{at}: duplicate key '{property.Name}'");
             var path = $"{at}.{property.Name}";
             if (properties is not null && properties.TryGetPropertyValue(property.Name, out var propertySchema))
                 Check(property.Value, propertySchema, path, errors, depth + 1);

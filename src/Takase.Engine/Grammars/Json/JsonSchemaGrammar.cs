@@ -18,7 +18,9 @@ namespace Takase.Engine.Grammars.Json;
 /// <para>Annotations (title, description, examples, default, $schema …) and other formats are ignored; keywords that
 /// would change validity but are not supported (not, if/then/else, patternProperties, uniqueItems, multipleOf …)
 /// raise a <see cref="JsonSchemaException"/> naming them. Whitespace between tokens is bounded, so a model cannot
-/// loop on it; strings and arrays are otherwise unbounded unless the schema bounds them.</para>
+/// loop on it; strings and arrays are otherwise unbounded unless the schema bounds them. A grammar cannot compare
+/// values, so oneOf is compiled as anyOf, and keys allowed beyond the listed properties may repeat one another
+/// (never a listed one).</para>
 /// </remarks>
 public static class JsonSchemaGrammar
 {
