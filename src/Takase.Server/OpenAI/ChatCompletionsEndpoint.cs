@@ -126,7 +126,11 @@ internal static class ChatCompletionsEndpoint
             if (plan.IncludeUsage)
                 await sse.WriteAsync(new CreateChatCompletionStreamResponse
                 {
-                    Id = header.Id, Created = header.Created, Model = header.Model, Choices = [], Usage = Usage(choices, results),
+                    Id = header.Id,
+                    Created = header.Created,
+                    Model = header.Model,
+                    Choices = [],
+                    Usage = Usage(choices, results),
                 }, cancel);
             await sse.WriteDoneAsync(cancel);
         }

@@ -52,6 +52,7 @@ internal static class OpenAiErrors
             $"The model '{m.Name}' does not exist; list the available models with GET /v1/models", "invalid_request_error", "model", "model_not_found")),
         ContextOverflowException => (400, new OpenAiError(e.Message, "invalid_request_error", null, "context_length_exceeded")),
         QueueFullException => (503, new OpenAiError(e.Message, "server_error", null, "server_busy")),
+        SchedulerStoppedException => (503, new OpenAiError(e.Message, "server_error", null, "model_unloaded")),
         ArgumentException a when ApiErrors.StatusFor(e) == 400 => (400, new OpenAiError(PlainMessage(a), "invalid_request_error", EngineParam(a), null)),
         _ when ApiErrors.StatusFor(e) is { } status => (status, new OpenAiError(e.Message, status >= 500 ? "server_error" : "invalid_request_error", null, null)),
         _ => null,

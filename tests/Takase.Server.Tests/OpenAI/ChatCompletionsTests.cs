@@ -222,7 +222,10 @@ public class ChatCompletionsTests(LiveServer server)
         var none = await PromptTokens(new { model = "tiny-chat", messages, max_tokens = 1, tools = new[] { WeatherTool, TimeTool }, tool_choice = "none" });
         var named = await PromptTokens(new
         {
-            model = "tiny-chat", messages, max_tokens = 1, tools = new[] { WeatherTool, TimeTool },
+            model = "tiny-chat",
+            messages,
+            max_tokens = 1,
+            tools = new[] { WeatherTool, TimeTool },
             tool_choice = new { type = "function", function = new { name = "get_weather" } },
         });
         Assert.True(one > plain, $"the tool should be rendered into the prompt ({one} vs {plain} tokens)");
@@ -255,7 +258,8 @@ public class ChatCompletionsTests(LiveServer server)
 
         var (bad, error) = await PostAsync(server.Http, "v1/chat/completions", new
         {
-            model = "tiny-chat", max_tokens = 1,
+            model = "tiny-chat",
+            max_tokens = 1,
             messages = new object[] { new { role = "assistant", tool_calls = new[] { new { id = "c", type = "function", function = new { name = "f", arguments = "{not json" } } } } },
         });
         AssertError(HttpStatusCode.BadRequest, "messages[0].tool_calls[0].function.arguments", (bad, error));
@@ -314,12 +318,14 @@ public class ChatCompletionsTests(LiveServer server)
         // "developer" is OpenAI's newer name for system instructions; templates know it as "system".
         var (s1, developer) = await PostAsync(server.Http, "v1/chat/completions", new
         {
-            model = "tiny-chat", max_tokens = 1,
+            model = "tiny-chat",
+            max_tokens = 1,
             messages = new[] { new { role = "developer", content = "Be brief." }, new { role = "user", content = "Hi" } },
         });
         var (s2, system) = await PostAsync(server.Http, "v1/chat/completions", new
         {
-            model = "tiny-chat", max_tokens = 1,
+            model = "tiny-chat",
+            max_tokens = 1,
             messages = new[] { new { role = "system", content = "Be brief." }, new { role = "user", content = "Hi" } },
         });
         Assert.Equal(HttpStatusCode.OK, s1);
