@@ -48,6 +48,7 @@ public static class TakaseServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new ModelCatalog(options.ModelsDirectory));
         builder.Services.AddSingleton<ModelManager>();
+        builder.Services.AddSingleton<IOutputConstraintFactory, GrammarConstraintFactory>();
         builder.Services.AddSingleton(sp => new InferenceService(sp.GetRequiredService<ModelManager>(), sp.GetService<IOutputConstraintFactory>()));
         builder.Services.AddTakaseMetrics();
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);

@@ -66,6 +66,8 @@ public sealed record EmbedCall
     public required string Model { get; init; }
     /// <summary>Texts to embed.</summary>
     public required IReadOnlyList<string> Inputs { get; init; }
+    /// <summary>Inputs already as token ids (OpenAI's token arrays), embedded as given; when set, Inputs is ignored.</summary>
+    public IReadOnlyList<IReadOnlyList<int>>? TokenInputs { get; init; }
     /// <summary>Cut inputs longer than the context instead of failing.</summary>
     public bool Truncate { get; init; } = true;
     /// <summary>Keep the first n dimensions (Matryoshka-style), then re-normalise.</summary>

@@ -117,9 +117,10 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
             throw new ArgumentException($"dimensions must be between 1 and {lm.Model.Config.EmbeddingLength} for {lease.Model.Entry.Name}, not {call.Dimensions}");
         var jobs = new List<GenerationJob>();
         var tokens = 0;
-        foreach (var input in call.Inputs)
+        var prompts = call.TokenInputs is { } given ? given.Select(t => t.ToArray()) : call.Inputs.Select(i => lm.TokenizePrompt(i));
+        foreach (var prompt in prompts)
         {
-            var ids = lm.TokenizePrompt(input);
+            var ids = prompt;
             if (ids.Length > context)
             {
                 if (!call.Truncate) throw new ContextOverflowException(context, ids.Length);

@@ -19,6 +19,8 @@ public sealed class LiveServer : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     /// <summary>A client for the server.</summary>
     public HttpClient Http { get; private set; } = null!;
+    /// <summary>The server's services (for tests that call the inference layer directly).</summary>
+    public IServiceProvider Services => _app!.Services;
     /// <summary>The served models folder.</summary>
     public string ModelsDirectory => _dir.Path;
 
