@@ -174,6 +174,31 @@ public class ChatTests(LiveServer server)
     }
 
     [Fact]
+    public async Task FormatConstrainsTheAnswerToTheSchemaOrToJson()
+    {
+        server.RequireModels();
+        var schema = JsonNode.Parse("""
+            {"type": "object", "properties": {"ok": {"type": "boolean"}, "color": {"enum": ["red", "green"]}},
+             "required": ["ok", "color"], "additionalProperties": false}
+            """);
+        var messages = new[] { new { role = "user", content = "Describe the weather as JSON." } };
+        var options = new { temperature = 1, seed = 7, num_predict = 300 };
+        var chat = await PostOkAsync(server.Http, "/api/chat", new { model = Model, messages, format = schema, stream = false, options });
+        Assert.Equal("stop", chat.GetProperty("done_reason").GetString()); // the grammar completed
+        var answer = JsonDocument.Parse(chat.GetProperty("message").GetProperty("content").GetString()!).RootElement;
+        Assert.Equal(2, answer.EnumerateObject().Count());
+        Assert.Contains(answer.GetProperty("color").GetString(), new[] { "red", "green" });
+
+        var lines = await StreamAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "Once upon a time", format = schema, options });
+        Assert.Equal("stop", lines[^1].GetProperty("done_reason").GetString());
+        Assert.Equal(2, JsonDocument.Parse(Text(lines)).RootElement.EnumerateObject().Count());
+
+        var (status, body) = await PostAsync(server.Http, "/api/chat", new { model = Model, messages, format = new { type = 5 } });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("type", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task ChatLogprobsStreamWithTheirChunks()
     {
         server.RequireModels();

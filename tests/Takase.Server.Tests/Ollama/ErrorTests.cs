@@ -85,19 +85,6 @@ public class ErrorTests(LiveServer server)
     }
 
     [Fact]
-    public async Task StructuredOutputIsParsedAndRefusedCleanlyWithoutAGrammarEngine()
-    {
-        server.RequireModels();
-        // The format field reaches InferenceService (a schema object or "json"); this build has no constraint factory.
-        foreach (var format in new object[] { "json", new { type = "object", properties = new { name = new { type = "string" } } } })
-        {
-            var (status, body) = await PostAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "x", format, stream = false });
-            Assert.Equal(HttpStatusCode.BadRequest, status);
-            Assert.Contains("structured output", body.GetProperty("error").GetString());
-        }
-    }
-
-    [Fact]
     public async Task InvalidUtf8BodyIs400()
     {
         var bytes = Encoding.UTF8.GetBytes("{\"model\": \"stories260K\", \"prompt\": \"ab\"}");

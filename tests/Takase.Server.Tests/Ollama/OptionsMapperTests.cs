@@ -72,6 +72,29 @@ public class OptionsMapperTests
     }
 }
 
+public class OllamaCallsTests
+{
+    [Fact]
+    public void FormatIsJsonModeOrASchema()
+    {
+        Assert.IsType<Takase.Server.Inference.OutputFormat.Json>(OllamaCalls.FormatOf(JsonDocument.Parse("\"json\"").RootElement));
+        var schema = Assert.IsType<Takase.Server.Inference.OutputFormat.JsonSchema>(OllamaCalls.FormatOf(JsonDocument.Parse("""{"type":"object"}""").RootElement));
+        Assert.Equal("object", (string?)schema.Schema["type"]);
+        Assert.Null(OllamaCalls.FormatOf(JsonDocument.Parse("\"\"").RootElement));
+        Assert.Null(OllamaCalls.FormatOf(null));
+        Assert.Throws<ArgumentException>(() => OllamaCalls.FormatOf(JsonDocument.Parse("5").RootElement));
+    }
+
+    [Fact]
+    public void TopLogprobsCombinesBothFields()
+    {
+        Assert.Equal(-1, OllamaCalls.TopLogprobsOf(false, 5)); // only with logprobs on, as Ollama
+        Assert.Equal(0, OllamaCalls.TopLogprobsOf(true, 0));
+        Assert.Equal(20, OllamaCalls.TopLogprobsOf(true, 20));
+        Assert.Throws<ArgumentException>(() => OllamaCalls.TopLogprobsOf(true, -1));
+    }
+}
+
 public class ModelFactsTests
 {
     [Theory]
