@@ -166,8 +166,9 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
     private InferenceSession Submit(ModelLease lease, InferenceCall call, int[] prompt, int context, Stopwatch clock,
         ThinkingSplitter? thinking, IReadOnlySet<string>? toolNames, CancellationToken cancel)
     {
-        if (prompt.Length >= context && !call.Options.ContextShift)
-            throw new ContextOverflowException(context, prompt.Length);
+        // A prompt that does not fit is an error, never silently cut: truncation is opt-in (call.Truncate, applied
+        // above), and context shifting only lets a generation run on past the end of the window.
+        if (prompt.Length >= context) throw new ContextOverflowException(context, prompt.Length);
         var constraint = call.Format is null ? null
             : (constraints ?? throw new NotSupportedException("structured output (format / response_format) is not available in this build"))
                 .Create(call.Format, lease.Model.Model.Tokenizer);
