@@ -42,6 +42,8 @@ public sealed record ChatCall : InferenceCall
     public IReadOnlyList<JsonNode>? Tools { get; init; }
     /// <summary>Ask thinking models to think (true), not to (false), or leave it to the model (null).</summary>
     public bool? Think { get; init; }
+    /// <summary>The answer must be a call of one of <see cref="Tools"/> (tool_choice "required" or a named function).</summary>
+    public bool RequireToolCall { get; init; }
 }
 
 /// <summary>A completion: a prompt, templated as one user turn unless raw.</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Takase.Engine;
+using Takase.Engine.Grammars;
 using Takase.Engine.Models;
+using Takase.Engine.Sampling;
 using Takase.Engine.Scheduling;
 using Takase.Engine.Templates;
 using Takase.Server.Models;
@@ -53,6 +55,11 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
                 messages.RemoveAt(oldest);
             }
             var toolNames = call.Tools is { Count: > 0 } ? ToolNames(call.Tools) : null;
+            if (call.RequireToolCall)
+            {
+                if (call.Tools is not { Count: > 0 }) throw new ArgumentException("a tool call was required but no tools were given");
+                if (call.Format is not null) throw new ArgumentException("a required tool call and a response format cannot be combined");
+            }
             var thinking = SplitsThinking(lm, call.Think) ? new ThinkingSplitter(startInside: rendered?.TrimEnd().EndsWith("<think>", StringComparison.Ordinal) == true) : null;
             return Submit(lease, call, prompt, context, clock, thinking, toolNames, cancel);
         }
@@ -166,12 +173,16 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
     private InferenceSession Submit(ModelLease lease, InferenceCall call, int[] prompt, int context, Stopwatch clock,
         ThinkingSplitter? thinking, IReadOnlySet<string>? toolNames, CancellationToken cancel)
     {
-        // A prompt beyond the context is an error unless the caller opted into truncation: never cut silently.
-        if (prompt.Length >= context && !(call.Truncate && call.Options.ContextShift))
-            throw new ContextOverflowException(context, prompt.Length);
-        var constraint = call.Format is null ? null
-            : (constraints ?? throw new NotSupportedException("structured output (format / response_format) is not available in this build"))
-                .Create(call.Format, lease.Model.Model.Tokenizer);
+        var tokenizer = lease.Model.Model.Tokenizer;
+        // A prompt that does not fit is an error, never silently cut: truncation is opt-in (call.Truncate, applied
+        // above), and context shifting only lets a generation run on past the end of the window.
+        if (prompt.Length >= context) throw new ContextOverflowException(context, prompt.Length);
+        ITokenConstraint? constraint = null;
+        if (call is ChatCall { RequireToolCall: true, Tools: { } tools })
+            constraint = new GrammarConstraint(ToolCallGrammar.For(tools, lease.Model.Model.ChatTemplate?.Source), tokenizer);
+        else if (call.Format is not null)
+            constraint = (constraints ?? throw new NotSupportedException("structured output (format / response_format) is not available in this build"))
+                .Create(call.Format, tokenizer);
         var job = lease.Model.Scheduler.Submit(new GenerationRequest
         {
             Prompt = prompt,

@@ -29,6 +29,8 @@ internal static class ChatCompletionMapping
 
         var messages = Messages(request.Messages);
         var tools = Tools(request.Tools, request.ToolChoice);
+        var forceCall = tools is not null && request.ToolChoice is { ValueKind: JsonValueKind.String or JsonValueKind.Object } choice
+            && (choice.ValueKind == JsonValueKind.Object || choice.GetString() == "required");
         var format = Format(request.ResponseFormat);
         var choices = OpenAiOptions.Choices(request.N);
         var maxTokens = request.MaxCompletionTokens is not null
@@ -44,6 +46,7 @@ internal static class ChatCompletionMapping
             Model = request.Model,
             Messages = messages,
             Tools = tools,
+            RequireToolCall = forceCall,
             Format = format,
             Think = think,
             TopLogprobs = topLogprobs,
@@ -161,8 +164,8 @@ internal static class ChatCompletionMapping
 
     /// <summary>
     /// The tools the template sees. tool_choice "none" hides them; "auto" and "required" show them all; a named
-    /// function shows only that one. Forcing a call ("required", a named function) needs grammar-constrained
-    /// sampling, which arrives with the grammar engine; until then the model is only shown the allowed tools.
+    /// function shows only that one. "required" and a named function also force the answer to be a call
+    /// (ChatCall.RequireToolCall: grammar-constrained sampling over the allowed tools).
     /// </summary>
     private static IReadOnlyList<JsonNode>? Tools(List<JsonNode?>? input, JsonElement? choice)
     {

@@ -27,7 +27,7 @@ internal static class ChatCompletionsEndpoint
         {
             return await inference.ChatAsync(call, cancel);
         }
-        catch (NotSupportedException e) when (call.Format is not null)
+        catch (Exception e) when (call.Format is not null && e is NotSupportedException or Takase.Engine.Grammars.Json.JsonSchemaException)
         {
             throw new OpenAiRequestException(e.Message, "response_format");
         }
