@@ -199,6 +199,54 @@ public class ChatTests(LiveServer server)
     }
 
     [Fact]
+    public async Task ThinkReachesTheTemplateOfModelsThatThink()
+    {
+        server.RequireModels();
+        // tiny-chat's weights and vocabulary with Qwen3's chat template, which has a <think> block.
+        var template = File.ReadAllText(SharedData.Path("templates/Qwen-Qwen3-0.6B.jinja"));
+        var path = Path.Combine(server.ModelsDirectory, "tiny-think.gguf");
+        using (var source = Takase.Engine.Gguf.GgufFile.Open(TinyChatModel.Path))
+        {
+            var writer = new Takase.Engine.Gguf.GgufWriter();
+            foreach (var key in source.MetadataKeys.Where(k => k != "tokenizer.chat_template")) writer.Add(key, source.Metadata[key]);
+            writer.Add("tokenizer.chat_template", template);
+            foreach (var t in source.Tensors) writer.AddTensor(t.Name, t.Type, t.Shape, source.TensorBytes(t).ToArray());
+            writer.Write(path);
+        }
+        try
+        {
+            var show = await PostOkAsync(server.Http, "/api/show", new { model = "tiny-think" });
+            Assert.Equal(["completion", "tools", "thinking"], show.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+
+            var question = $"Why is the sky blue? ({Guid.NewGuid():N})";
+            var messages = new[] { new { role = "user", content = question } };
+            var counts = new Dictionary<string, int>();
+            foreach (var (name, think) in new (string, object)[] { ("true", true), ("false", false), ("high", "high") })
+            {
+                await UnloadAsync(server.Http, "tiny-think");
+                var answer = await PostOkAsync(server.Http, "/api/chat", new { model = "tiny-think", messages, think, stream = false, options = Short });
+                counts[name] = answer.GetProperty("prompt_eval_count").GetInt32();
+            }
+            // Qwen3's template closes an empty think block in the prompt when thinking is off (enable_thinking=false).
+            var thinker = Takase.Engine.Templates.ChatTemplate.Parse(template);
+            string Render(bool think) => thinker.Render([new ChatMessage("user", question)], new ChatRenderOptions
+            {
+                AddGenerationPrompt = true,
+                Variables = new Dictionary<string, object?> { ["enable_thinking"] = think },
+            });
+            Assert.EndsWith("<think>\n\n</think>\n\n", Render(false));
+            Assert.Equal(Reference.Value.TokenizePrompt(Render(false), parseSpecial: true).Length, counts["false"]);
+            Assert.Equal(Reference.Value.TokenizePrompt(Render(true), parseSpecial: true).Length, counts["true"]);
+            Assert.Equal(counts["true"], counts["high"]); // levels are "think" for templates without levels
+        }
+        finally
+        {
+            await UnloadAsync(server.Http, "tiny-think");
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task ChatLogprobsStreamWithTheirChunks()
     {
         server.RequireModels();
