@@ -59,7 +59,13 @@ const tools = [{
 }];
 const withTools = await ollama.chat({ model: 'tiny-chat', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, options: { temperature: 0, num_predict: 4 } });
 const withoutTools = await ollama.chat({ model: 'tiny-chat', messages: [{ role: 'user', content: 'Weather in Paris?' }], options: { temperature: 0, num_predict: 4 } });
-out.tools = { done: withTools.done, toolCalls: withTools.message.tool_calls ?? [], withTools: withTools.prompt_eval_count, withoutTools: withoutTools.prompt_eval_count };
+// A schema admitting only a get_weather call makes the tiny model call it.
+const forcedCall = {
+  type: 'object', required: ['name', 'arguments'], additionalProperties: false,
+  properties: { name: { enum: ['get_weather'] }, arguments: { type: 'object', required: ['city'], additionalProperties: false, properties: { city: { enum: ['Paris'] } } } },
+};
+const called = await ollama.chat({ model: 'tiny-chat', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, format: forcedCall, options: { temperature: 0, num_predict: 100 } });
+out.tools = { done: withTools.done, withTools: withTools.prompt_eval_count, withoutTools: withoutTools.prompt_eval_count, called: called.message.tool_calls };
 
 const embedded = await ollama.embed({ model: 'stories260K', input: ['Once upon a time', 'The dog ran.'] });
 out.embed = { count: embedded.embeddings.length, dimensions: embedded.embeddings[0].length, norm: Math.hypot(...embedded.embeddings[0]) };

@@ -90,6 +90,36 @@ public class ChatTests(LiveServer server)
     }
 
     [Fact]
+    public async Task AToolCallTheModelMakesComesBackAsMessageToolCalls()
+    {
+        server.RequireModels();
+        // The tiny model only makes a call when made to: a schema that admits exactly a call of get_weather forces it.
+        var call = JsonNode.Parse("""
+            {"type": "object", "required": ["name", "arguments"], "additionalProperties": false,
+             "properties": {"name": {"enum": ["get_weather"]},
+                            "arguments": {"type": "object", "required": ["city"], "additionalProperties": false,
+                                          "properties": {"city": {"enum": ["Paris"]}}}}}
+            """);
+        var request = new { model = Model, messages = new[] { new { role = "user", content = "Weather in Paris?" } }, tools = new[] { WeatherTool }, format = call, options = new { temperature = 0, num_predict = 100 } };
+
+        var whole = await PostOkAsync(server.Http, "/api/chat", Object(request).Also(o => o["stream"] = false));
+        var message = whole.GetProperty("message");
+        Assert.Equal("", message.GetProperty("content").GetString());
+        var toolCall = Assert.Single(message.GetProperty("tool_calls").EnumerateArray());
+        Assert.StartsWith("call_", toolCall.GetProperty("id").GetString());
+        Assert.Equal("""{"index":0,"name":"get_weather","arguments":{"city":"Paris"}}""", toolCall.GetProperty("function").GetRawText());
+
+        // Streamed, the calls come in a chunk of their own just before the final one, as Ollama sends them.
+        var lines = await StreamAsync(server.Http, "/api/chat", request);
+        Assert.Equal("", Text(lines, "content"));
+        var callChunk = lines[^2];
+        Assert.False(callChunk.GetProperty("done").GetBoolean());
+        Assert.Equal("get_weather", callChunk.GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("name").GetString());
+        Assert.False(lines[^1].GetProperty("message").TryGetProperty("tool_calls", out _));
+        Assert.True(lines[^1].GetProperty("done").GetBoolean());
+    }
+
+    [Fact]
     public void AToolCallIsWrittenAsOllamaDocumentsIt()
     {
         // The tiny model's answers are noise, so the shape of a tool-call answer is checked on the DTO the endpoint

@@ -48,6 +48,9 @@ public class OllamaClientTests(LiveServer server)
         var tools = r.GetProperty("tools");
         Assert.True(tools.GetProperty("done").GetBoolean());
         Assert.True(tools.GetProperty("withTools").GetInt32() > tools.GetProperty("withoutTools").GetInt32());
+        var called = Assert.Single(tools.GetProperty("called").EnumerateArray()).GetProperty("function");
+        Assert.Equal("get_weather", called.GetProperty("name").GetString());
+        Assert.Equal("Paris", called.GetProperty("arguments").GetProperty("city").GetString());
 
         var embed = r.GetProperty("embed");
         Assert.Equal(2, embed.GetProperty("count").GetInt32());
