@@ -33,7 +33,13 @@ public static class KeepAlive
             var unit = rest[unitStart..i];
             double? factor = unit switch
             {
-                "h" => 3600, "m" => 60, "s" => 1, "ms" => 1e-3, "us" or "µs" => 1e-6, "ns" => 1e-9, _ => null,
+                "h" => 3600,
+                "m" => 60,
+                "s" => 1,
+                "ms" => 1e-3,
+                "us" or "µs" => 1e-6,
+                "ns" => 1e-9,
+                _ => null,
             };
             if (factor is null) return null;
             total += n * factor.Value;

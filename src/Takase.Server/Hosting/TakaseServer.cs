@@ -55,16 +55,21 @@ public static class TakaseServer
 
         var app = builder.Build();
         app.UseTakaseMetrics();
-        app.UseExceptionHandler(errors => errors.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var e = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            if (e is null || context.Response.HasStarted) return;
-            var status = ApiErrors.StatusFor(e);
-            if (status is null)
-                app.Logger.LogError(e, "unhandled error on {Path}", context.Request.Path);
-            await ApiErrors.WriteAsync(context, status ?? StatusCodes.Status500InternalServerError,
-                status is null ? "internal server error; see the server log" : e.Message);
-        }));
+            // Client errors are answered, not logged as server failures with a stack trace.
+            SuppressDiagnosticsCallback = c => ApiErrors.StatusFor(c.Exception) is not null,
+            ExceptionHandler = async context =>
+            {
+                var e = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                if (e is null || context.Response.HasStarted) return;
+                var status = ApiErrors.StatusFor(e);
+                if (status is null)
+                    app.Logger.LogError(e, "unhandled error on {Path}", context.Request.Path);
+                await ApiErrors.WriteAsync(context, status ?? StatusCodes.Status500InternalServerError,
+                    status is null ? "internal server error; see the server log" : e.Message);
+            },
+        });
         app.MapGet("/", () => Results.Text("Ollama is running")); // clients probe this exact text
         app.MapMethods("/", ["HEAD"], () => Results.Ok());
         OllamaApi.Map(app);

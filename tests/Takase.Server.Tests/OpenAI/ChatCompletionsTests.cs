@@ -289,7 +289,10 @@ public class ChatCompletionsTests(LiveServer server)
         var schema = new { type = "object", properties = new { a = new { type = "integer", minimum = 0, maximum = 9 } }, required = new[] { "a" }, additionalProperties = false };
         var constrained = await PostAsync(server.Http, "v1/chat/completions", new
         {
-            model = "stories260K", messages = Story, max_tokens = 64, seed = 1,
+            model = "stories260K",
+            messages = Story,
+            max_tokens = 64,
+            seed = 1,
             response_format = new { type = "json_schema", json_schema = new { name = "answer", strict = true, schema } },
         });
         Assert.Equal(HttpStatusCode.OK, constrained.Status);
@@ -306,7 +309,8 @@ public class ChatCompletionsTests(LiveServer server)
         // A schema the grammar engine cannot honour is a 400 naming response_format.
         var bad = await PostAsync(server.Http, "v1/chat/completions", new
         {
-            model = "stories260K", messages = Story,
+            model = "stories260K",
+            messages = Story,
             response_format = new { type = "json_schema", json_schema = new { name = "x", schema = new { type = "string", @if = new { type = "string" } } } },
         });
         AssertError(HttpStatusCode.BadRequest, "response_format", bad);
