@@ -36,8 +36,8 @@ public static class TakaseServer
         {
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             // Slow-loris defence: headers must arrive promptly and bodies at a minimum rate.
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
-            k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
+            k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: options.MinBodyRateGracePeriod);
             k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             k.AddServerHeader = false;
         });

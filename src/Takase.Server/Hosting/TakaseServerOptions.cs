@@ -28,6 +28,10 @@ public sealed class TakaseServerOptions
     public int PrefillChunk { get; set; } = 32;
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+    /// <summary>Time a client has to send its request headers (slow-loris defence).</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>After this grace period a request body must arrive at 240 bytes/s or the connection is closed.</summary>
+    public TimeSpan MinBodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>~/.takase/models, or TAKASE_MODELS.</summary>
     public static string DefaultModelsDirectory() =>

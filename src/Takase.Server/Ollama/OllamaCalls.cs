@@ -68,7 +68,8 @@ public static class OllamaCalls
     /// <summary>The /api/chat request as a chat call.</summary>
     public static ChatCall Chat(ChatRequest r, string model, ModelFacts facts)
     {
-        var tools = ToolsOf(r.Tools);
+        // tool_choice is Takase's addition to /api/chat, with OpenAI's meaning.
+        var (tools, forceCall) = ToolChoice.Apply(ToolsOf(r.Tools), r.ToolChoice);
         if (tools is { Count: > 0 } && !facts.SupportsTools) throw new ArgumentException($"\"{model}\" does not support tools");
         var think = ThinkOf(r.Think, model, facts);
         var options = OptionsMapper.Map(r.Options, r.Shift ?? true);
@@ -77,6 +78,7 @@ public static class OllamaCalls
             Model = model,
             Messages = MessagesOf(r.Messages ?? [], model),
             Tools = tools,
+            RequireToolCall = forceCall,
             Think = think,
             Options = options.Generation,
             ContextLength = options.ContextLength,

@@ -56,6 +56,8 @@ public sealed record ChatRequest
     [JsonPropertyName("messages")] public IReadOnlyList<OllamaMessage>? Messages { get; init; }
     /// <summary>Function tools ({"type":"function","function":{name, description, parameters}}).</summary>
     [JsonPropertyName("tools")] public IReadOnlyList<JsonNode?>? Tools { get; init; }
+    /// <summary>Takase's addition: "none", "auto", "required" or {"type":"function","function":{"name":…}}, as OpenAI.</summary>
+    [JsonPropertyName("tool_choice")] public JsonElement? ToolChoice { get; init; }
     /// <summary>Stream NDJSON chunks (default) or answer with one object.</summary>
     [JsonPropertyName("stream")] public bool? Stream { get; init; }
     /// <summary>"json" or a JSON schema object.</summary>

@@ -28,9 +28,16 @@ internal static class ChatCompletionMapping
             throw new OpenAiRequestException("Invalid 'messages': empty array. Expected an array with at least one message.", "messages");
 
         var messages = Messages(request.Messages);
-        var tools = Tools(request.Tools, request.ToolChoice);
-        var forceCall = tools is not null && request.ToolChoice is { ValueKind: JsonValueKind.String or JsonValueKind.Object } choice
-            && (choice.ValueKind == JsonValueKind.Object || choice.GetString() == "required");
+        IReadOnlyList<JsonNode>? tools;
+        bool forceCall;
+        try
+        {
+            (tools, forceCall) = ToolChoice.Apply(Tools(request.Tools), request.ToolChoice);
+        }
+        catch (ToolChoiceException e)
+        {
+            throw new OpenAiRequestException(e.Message, e.Param);
+        }
         var format = Format(request.ResponseFormat);
         var choices = OpenAiOptions.Choices(request.N);
         var maxTokens = request.MaxCompletionTokens is not null
@@ -162,12 +169,8 @@ internal static class ChatCompletionMapping
         }
     }
 
-    /// <summary>
-    /// The tools the template sees. tool_choice "none" hides them; "auto" and "required" show them all; a named
-    /// function shows only that one. "required" and a named function also force the answer to be a call
-    /// (ChatCall.RequireToolCall: grammar-constrained sampling over the allowed tools).
-    /// </summary>
-    private static IReadOnlyList<JsonNode>? Tools(List<JsonNode?>? input, JsonElement? choice)
+    /// <summary>The request's tools, checked: each must be a function with a name (tool_choice then picks among them).</summary>
+    private static List<JsonNode> Tools(List<JsonNode?>? input)
     {
         var tools = new List<JsonNode>();
         for (var i = 0; i < (input?.Count ?? 0); i++)
@@ -181,36 +184,7 @@ internal static class ChatCompletionMapping
                 throw new OpenAiRequestException($"Missing required parameter: '{p}.function.name'.", $"{p}.function.name");
             tools.Add(tool);
         }
-
-        if (choice is not { } c || c.ValueKind == JsonValueKind.Null) return tools.Count > 0 ? tools : null;
-        if (c.ValueKind == JsonValueKind.String)
-        {
-            switch (c.GetString())
-            {
-                case "none": return null;
-                case "auto": return tools.Count > 0 ? tools : null;
-                case "required":
-                    if (tools.Count == 0) throw NoTools();
-                    return tools;
-                default:
-                    throw new OpenAiRequestException(
-                        $"Invalid value for 'tool_choice': '{c.GetString()}'. Supported values are: 'none', 'auto', 'required' or a named function.", "tool_choice");
-            }
-        }
-        if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object
-            && f.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
-        {
-            if (tools.Count == 0) throw NoTools();
-            var wanted = n.GetString();
-            var match = tools.FirstOrDefault(t => StringOf(t["function"]!["name"]) == wanted)
-                ?? throw new OpenAiRequestException($"Invalid 'tool_choice': no tool named '{wanted}' is among the tools.", "tool_choice.function.name");
-            return [match];
-        }
-        throw new OpenAiRequestException(
-            $"Invalid type for 'tool_choice': expected 'none', 'auto', 'required' or {{\"type\": \"function\", \"function\": {{\"name\": …}}}}, but got {OpenAiJson.Describe(c)} instead.", "tool_choice");
-
-        static OpenAiRequestException NoTools() =>
-            new("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice");
+        return tools;
     }
 
     private static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

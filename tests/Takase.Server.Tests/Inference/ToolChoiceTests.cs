@@ -76,4 +76,28 @@ public class ToolChoiceTests(LiveServer server)
             JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
         Assert.True(await PromptTokens(without) < await PromptTokens(with));
     }
+
+    [Fact]
+    public async Task OllamaChatHonoursToolChoiceToo()
+    {
+        server.RequireModels();
+        var response = await server.Http.PostAsJsonAsync("api/chat", new
+        {
+            model = "tiny-chat",
+            messages = new[] { new { role = "user", content = "天気は？" } },
+            tools = Tools,
+            tool_choice = new { type = "function", function = new { name = "get_weather" } },
+            stream = false,
+            options = new { num_predict = 120, seed = 7 },
+        }, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, body);
+        var call = JsonDocument.Parse(body).RootElement.GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function");
+        Assert.Equal("get_weather", call.GetProperty("name").GetString());
+        Assert.Contains(call.GetProperty("arguments").GetProperty("city").GetString(), new[] { "Tokyo", "大阪" });
+
+        var bad = await server.Http.PostAsJsonAsync("api/chat", new { model = "tiny-chat", messages = new[] { new { role = "user", content = "x" } }, tools = Tools, tool_choice = "sometimes" }, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("tool_choice", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
 }
