@@ -53,6 +53,28 @@ const toolUse = await client.chat.completions.create({
 });
 out.toolUse = { finish: toolUse.choices[0].finish_reason, role: toolUse.choices[0].message.role, promptTokens: toolUse.usage.prompt_tokens };
 
+// Structured output: a bounded schema, so even a random model completes it within the limit.
+const structured = await client.chat.completions.create({
+  model: "tiny-chat",
+  seed: 11,
+  max_tokens: 80,
+  messages: [{ role: "user", content: "Pick a colour." }],
+  response_format: { type: "json_schema", json_schema: { name: "pick", strict: true, schema: { type: "object", properties: { colour: { enum: ["red", "green"] }, n: { type: "integer", minimum: 1, maximum: 9 } }, required: ["colour", "n"], additionalProperties: false } } },
+});
+out.structured = { finish: structured.choices[0].finish_reason, value: JSON.parse(structured.choices[0].message.content) };
+
+// A forced tool call (arguments bounded by an enum, so a random model finishes the call within the limit).
+const forced = await client.chat.completions.create({
+  model: "tiny-chat",
+  seed: 12,
+  max_tokens: 80,
+  tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { enum: ["Paris", "東京"] } }, required: ["city"] } } }],
+  tool_choice: { type: "function", function: { name: "get_weather" } },
+  messages: [{ role: "user", content: "What is the weather in Paris?" }],
+});
+const forcedCall = forced.choices[0].message.tool_calls?.[0];
+out.forced = { finish: forced.choices[0].finish_reason, name: forcedCall?.function.name, arguments: forcedCall ? JSON.parse(forcedCall.function.arguments) : null };
+
 try {
   await client.chat.completions.create({ model: "stories260K", messages: story, temperature: 5 });
   out.error = null;

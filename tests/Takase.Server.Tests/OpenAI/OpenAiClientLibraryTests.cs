@@ -44,6 +44,16 @@ public class OpenAiClientLibraryTests(LiveServer server)
         Assert.Contains(toolUse.GetProperty("finish").GetString(), new[] { "stop", "length", "tool_calls" });
         Assert.True(toolUse.GetProperty("promptTokens").GetInt32() > 30);
 
+        var structured = r.GetProperty("structured");
+        Assert.Equal("stop", structured.GetProperty("finish").GetString());
+        Assert.Contains(structured.GetProperty("value").GetProperty("colour").GetString(), new[] { "red", "green" });
+        Assert.InRange(structured.GetProperty("value").GetProperty("n").GetInt32(), 1, 9);
+
+        var forced = r.GetProperty("forced");
+        Assert.Equal("tool_calls", forced.GetProperty("finish").GetString());
+        Assert.Equal("get_weather", forced.GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.String, forced.GetProperty("arguments").GetProperty("city").ValueKind);
+
         var error = r.GetProperty("error");
         Assert.Equal(400, error.GetProperty("status").GetInt32());
         Assert.Equal("BadRequestError", error.GetProperty("name").GetString());
@@ -129,5 +139,35 @@ public class OpenAiClientLibraryTests(LiveServer server)
         OpenAIModel one = await models.GetModelAsync("stories260K:latest", TestContext.Current.CancellationToken);
         Assert.Equal("stories260K:latest", one.Id);
         Assert.Equal("library", one.OwnedBy);
+    }
+
+    [Fact]
+    public async Task TheOpenAiDotNetSdkGetsStructuredOutputAndForcedToolCalls()
+    {
+        server.RequireModels();
+        var client = new ChatClient("tiny-chat", Key, Options);
+        var schema = BinaryData.FromString("""{"type":"object","properties":{"ok":{"type":"boolean"},"n":{"type":"integer","minimum":0,"maximum":9}},"required":["ok","n"],"additionalProperties":false}""");
+        var structured = await client.CompleteChatAsync([new UserChatMessage("JSON?")], new ChatCompletionOptions
+        {
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("answer", schema, jsonSchemaIsStrict: true),
+            MaxOutputTokenCount = 80,
+#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK
+            Seed = 3,
+#pragma warning restore OPENAI001
+        }, TestContext.Current.CancellationToken);
+        Assert.Equal(ChatFinishReason.Stop, structured.Value.FinishReason);
+        using (var doc = JsonDocument.Parse(structured.Value.Content[0].Text))
+            Assert.InRange(doc.RootElement.GetProperty("n").GetInt32(), 0, 9);
+
+        var tool = ChatTool.CreateFunctionTool("get_time", "Current time",
+            BinaryData.FromString("""{"type":"object","properties":{"utc":{"type":"boolean"}},"required":["utc"]}"""));
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 80, ToolChoice = ChatToolChoice.CreateRequiredChoice() };
+        options.Tools.Add(tool);
+        var called = await client.CompleteChatAsync([new UserChatMessage("What time is it?")], options, TestContext.Current.CancellationToken);
+        Assert.Equal(ChatFinishReason.ToolCalls, called.Value.FinishReason);
+        var call = Assert.Single(called.Value.ToolCalls);
+        Assert.Equal("get_time", call.FunctionName);
+        using var args = JsonDocument.Parse(call.FunctionArguments);
+        Assert.True(args.RootElement.GetProperty("utc").ValueKind is JsonValueKind.True or JsonValueKind.False);
     }
 }
