@@ -44,7 +44,7 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
                     {
                         AddGenerationPrompt = true,
                         Tools = call.Tools is { Count: > 0 } ? call.Tools : null,
-                        Variables = call.Think is { } think ? new Dictionary<string, object?> { ["enable_thinking"] = think } : null,
+                        Variables = ThinkVariables(call.Think),
                     });
                     prompt = lm.TokenizePrompt(rendered, parseSpecial: true);
                 }
@@ -60,8 +60,7 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
                 if (call.Tools is not { Count: > 0 }) throw new ArgumentException("a tool call was required but no tools were given");
                 if (call.Format is not null) throw new ArgumentException("a required tool call and a response format cannot be combined");
             }
-            var thinking = SplitsThinking(lm, call.Think) ? new ThinkingSplitter(startInside: rendered?.TrimEnd().EndsWith("<think>", StringComparison.Ordinal) == true) : null;
-            return Submit(lease, call, prompt, context, clock, thinking, toolNames, cancel);
+            return Submit(lease, call, prompt, context, clock, Thinking(lm, call.Think, rendered), toolNames, cancel);
         }
         catch
         {
@@ -93,7 +92,7 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
                 rendered = lm.RenderChat(messages, new ChatRenderOptions
                 {
                     AddGenerationPrompt = true,
-                    Variables = call.Think is { } think ? new Dictionary<string, object?> { ["enable_thinking"] = think } : null,
+                    Variables = ThinkVariables(call.Think),
                 });
                 prompt = call.Context is { Count: > 0 }
                     ? lm.Tokenizer.Encode(rendered, addSpecial: false, parseSpecial: true)
@@ -102,9 +101,7 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
             if (call.Context is { Count: > 0 } previous) prompt = [.. previous, .. prompt];
             if (prompt.Length >= context && call.Truncate)
                 prompt = [.. prompt.Take(call.Options.KeepTokens), .. prompt.Skip(prompt.Length - (context - 1 - call.Options.KeepTokens))];
-            var thinking = !call.Raw && SplitsThinking(lm, call.Think)
-                ? new ThinkingSplitter(startInside: rendered?.TrimEnd().EndsWith("<think>", StringComparison.Ordinal) == true) : null;
-            return Submit(lease, call, prompt, context, clock, thinking, null, cancel);
+            return Submit(lease, call, prompt, context, clock, call.Raw ? null : Thinking(lm, call.Think, rendered), null, cancel);
         }
         catch
         {
@@ -200,8 +197,17 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
         return requested ?? lease.Model.Scheduler.DefaultContextLength;
     }
 
-    private static bool SplitsThinking(LanguageModel lm, bool? think) =>
-        think != false && lm.ChatTemplate?.Source.Contains("<think>", StringComparison.Ordinal) == true;
+    /// <summary>
+    /// A splitter for thinking models (their template mentions &lt;think&gt;) unless thinking was turned off; the
+    /// answer starts inside the think block when the rendered prompt already opened it.
+    /// </summary>
+    private static ThinkingSplitter? Thinking(LanguageModel lm, bool? think, string? rendered) =>
+        think != false && lm.ChatTemplate?.Source.Contains("<think>", StringComparison.Ordinal) == true
+            ? new ThinkingSplitter(startInside: rendered?.TrimEnd().EndsWith("<think>", StringComparison.Ordinal) == true)
+            : null;
+
+    private static Dictionary<string, object?>? ThinkVariables(bool? think) =>
+        think is { } t ? new Dictionary<string, object?> { ["enable_thinking"] = t } : null;
 
     private static HashSet<string> ToolNames(IReadOnlyList<System.Text.Json.Nodes.JsonNode> tools) =>
         tools.Select(t => (string?)(t["function"]?["name"] ?? t["name"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
