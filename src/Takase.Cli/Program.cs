@@ -5,9 +5,13 @@ using Takase.Cli.Commands;
 Console.OutputEncoding = new UTF8Encoding(false);
 Console.InputEncoding = new UTF8Encoding(false);
 
+// Tables keep their columns when the output goes to a file or a pipe.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
+
 var root = new RootCommand("Takase: run open-weight GGUF models locally.");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
+foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

@@ -4,11 +4,14 @@ using System.Text;
 namespace Takase.Cli.Tests;
 
 /// <summary>Runs the real takase binary (built beside the tests) and captures what it prints.</summary>
-internal static class TakaseProcess
+public static class TakaseProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(string? stdin, params string[] args)
+    public static Result Run(string? stdin, params string[] args) => RunWith(null, stdin, args);
+
+    /// <summary>Runs takase with extra environment variables (e.g. TAKASE_HOST).</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "takase.dll");
         Assert.True(File.Exists(dll), $"the takase binary should be built beside the tests at {dll}");
@@ -22,6 +25,7 @@ internal static class TakaseProcess
             StandardInputEncoding = new UTF8Encoding(false),
         };
         psi.ArgumentList.Add(dll);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

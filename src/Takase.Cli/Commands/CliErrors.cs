@@ -1,3 +1,4 @@
+using Takase.Cli.Client;
 using Takase.Engine.Gguf;
 using Takase.Engine.Models;
 using Takase.Engine.Templates;
@@ -17,6 +18,24 @@ internal static class CliErrors
                                       or NotSupportedException or ArgumentException or ContextOverflowException
                                       or TemplateException or InvalidDataException or InvalidOperationException
                                       or UnauthorizedAccessException or IOException)
+        {
+            Console.Error.WriteLine($"Error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+    }
+
+    /// <summary>The same for commands that talk to the server; server errors print its message.</summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is ServerUnavailableException or ServerErrorException or ArgumentException or IOException)
         {
             Console.Error.WriteLine($"Error: {e.Message}");
             return 1;

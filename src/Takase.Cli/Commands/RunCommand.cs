@@ -11,7 +11,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var model = new Argument<FileInfo>("model") { Description = "Path of a GGUF model file." };
+        var model = new Argument<string>("model") { Description = "A model name served by `takase serve`, or the path of a GGUF file to run in-process." };
         var prompt = new Argument<string?>("prompt") { Description = "Prompt text; without it an interactive chat starts.", Arity = ArgumentArity.ZeroOrOne };
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (0 = greedy). Default 0.8." };
         var topK = new Option<int?>("--top-k") { Description = "Keep the k most likely tokens (0 = all). Default 40." };
@@ -43,7 +43,11 @@ internal static class RunCommand
                 },
                 MaxTokens = parse.GetValue(numPredict),
             };
-            return Task.FromResult(CliErrors.Guard(() => Run(parse.GetValue(model)!, parse.GetValue(prompt), options,
+            var name = parse.GetValue(model)!;
+            if (!File.Exists(name) && !name.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+                return CliErrors.GuardAsync(() => RemoteRun.RunAsync(name, parse.GetValue(prompt), options, parse.GetValue(ctx),
+                    parse.GetValue(verbose), parse.GetValue(raw), cancel));
+            return Task.FromResult(CliErrors.Guard(() => Run(new FileInfo(name), parse.GetValue(prompt), options,
                 parse.GetValue(ctx), parse.GetValue(verbose), parse.GetValue(raw), cancel)));
         });
         return command;
@@ -95,6 +99,20 @@ internal static class RunCommand
         return 0;
     }
 
+    internal static void PrintStats(bool verbose, TimeSpan total, TimeSpan load, int promptTokens, TimeSpan promptDuration, int evalTokens, TimeSpan evalDuration)
+    {
+        if (!verbose) return;
+        Console.Error.WriteLine();
+        Console.Error.WriteLine($"total duration:       {DurationText.Format(total)}");
+        Console.Error.WriteLine($"load duration:        {DurationText.Format(load)}");
+        Console.Error.WriteLine($"prompt eval count:    {promptTokens} token(s)");
+        Console.Error.WriteLine($"prompt eval duration: {DurationText.Format(promptDuration)}");
+        Console.Error.WriteLine($"prompt eval rate:     {promptTokens / Math.Max(promptDuration.TotalSeconds, 1e-9):F2} tokens/s");
+        Console.Error.WriteLine($"eval count:           {evalTokens} token(s)");
+        Console.Error.WriteLine($"eval duration:        {DurationText.Format(evalDuration)}");
+        Console.Error.WriteLine($"eval rate:            {evalTokens / Math.Max(evalDuration.TotalSeconds, 1e-9):F2} tokens/s");
+    }
+
     private static string Stream(Generator generator, IReadOnlyList<int> tokens, GenerationOptions options, bool verbose, TimeSpan load, CancellationToken cancel)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -105,18 +123,8 @@ internal static class RunCommand
             answer.Append(piece);
         }
         Console.Out.Flush();
-        if (verbose && generator.LastStats is { } s)
-        {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine($"total duration:       {DurationText.Format(load + started.Elapsed)}");
-            Console.Error.WriteLine($"load duration:        {DurationText.Format(load)}");
-            Console.Error.WriteLine($"prompt eval count:    {s.PromptTokens} token(s)");
-            Console.Error.WriteLine($"prompt eval duration: {DurationText.Format(s.PromptDuration)}");
-            Console.Error.WriteLine($"prompt eval rate:     {s.PromptTokensPerSecond:F2} tokens/s");
-            Console.Error.WriteLine($"eval count:           {s.GeneratedTokens} token(s)");
-            Console.Error.WriteLine($"eval duration:        {DurationText.Format(s.GenerationDuration)}");
-            Console.Error.WriteLine($"eval rate:            {s.GenerationTokensPerSecond:F2} tokens/s");
-        }
+        if (generator.LastStats is { } s)
+            PrintStats(verbose, load + started.Elapsed, load, s.PromptTokens, s.PromptDuration, s.GeneratedTokens, s.GenerationDuration);
         return answer.ToString();
     }
 }

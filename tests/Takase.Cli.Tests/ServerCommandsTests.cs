@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Takase.Tests.Support;
+
+namespace Takase.Cli.Tests;
+
+/// <summary>A real `takase serve` process on a free loopback port, with stories260K (F32 and Q8_0) in its folder.</summary>
+public sealed class ServeProcess : IDisposable
+{
+    private readonly Process? _server;
+    private readonly TempDir _dir = new();
+
+    public ServeProcess()
+    {
+        if (SharedData.RootOrNull is null) return;
+        File.CreateSymbolicLink(_dir.File("stories260K.gguf"), SharedData.Path("models/stories260K.gguf"));
+        File.CreateSymbolicLink(_dir.File("stories260K-Q8_0.gguf"), SharedData.Path("models/stories260K-Q8_0.gguf"));
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        Host = $"127.0.0.1:{port}";
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "takase.dll"), "serve", "--host", Host, "--models", _dir.Path }) psi.ArgumentList.Add(a);
+        _server = Process.Start(psi)!;
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var i = 0; i < 200; i++)
+        {
+            try { if (http.GetAsync($"http://{Host}/api/version").Result.IsSuccessStatusCode) return; }
+            catch (AggregateException) { }
+            Thread.Sleep(50);
+        }
+        throw new InvalidOperationException("takase serve did not start within 10 s");
+    }
+
+    public string Host { get; } = "";
+
+    public TakaseProcess.Result Run(string? stdin, params string[] args)
+    {
+        if (_server is null) SharedData.Path("models/stories260K.gguf"); // skips the test
+        return TakaseProcess.RunWith(new Dictionary<string, string> { ["TAKASE_HOST"] = Host }, stdin, args);
+    }
+
+    public void Dispose()
+    {
+        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
+        _server?.Dispose();
+        _dir.Dispose();
+    }
+}
+
+public class ServerCommandsTests(ServeProcess server) : IClassFixture<ServeProcess>
+{
+    [Fact]
+    public void ListPrintsATableLikeOllama()
+    {
+        var r = server.Run(null, "list");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+ID\s+SIZE\s+MODIFIED", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("stories260K:latest ") && l.Contains("1d089b0e9a95") && l.Contains("1.1 MB"));
+        Assert.Contains(lines, l => l.StartsWith("stories260K-Q8_0:latest ") && l.Contains("344 kB"));
+    }
+
+    [Fact]
+    public void ListJsonIsTheServersJson()
+    {
+        var r = server.Run(null, "list", "--json");
+        using var doc = JsonDocument.Parse(r.StdOut);
+        Assert.Contains("stories260K:latest", doc.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public void RunByNameStreamsFromTheServer()
+    {
+        var r = server.Run(null, "run", "stories260K", "Once upon a time", "--raw", "--temperature", "0", "--repeat-penalty", "1", "-n", "10", "--verbose");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.StartsWith(", there was a little girl named Lily", r.StdOut); // llama.cpp's greedy continuation
+        Assert.Matches(@"eval count:\s+10 token\(s\)", r.StdErr);
+    }
+
+    [Fact]
+    public void PsShowsALoadedModelAndStopUnloadsIt()
+    {
+        server.Run(null, "run", "stories260K-Q8_0", "Once", "-n", "1");
+        var ps = server.Run(null, "ps");
+        Assert.Contains("stories260K-Q8_0:latest", ps.StdOut);
+        Assert.Matches(@"\d+ minutes? from now", ps.StdOut);
+        Assert.Equal(0, server.Run(null, "stop", "stories260K-Q8_0").ExitCode);
+        Assert.DoesNotContain("stories260K-Q8_0:latest", server.Run(null, "ps").StdOut);
+    }
+
+    [Fact]
+    public void ShowPrintsTheModelAndItsParts()
+    {
+        var r = server.Run(null, "show", "stories260K");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Matches(@"architecture\s+llama", r.StdOut);
+        Assert.Matches(@"context length\s+512", r.StdOut);
+        Assert.Contains("completion", r.StdOut);
+        var verbose = server.Run(null, "show", "stories260K", "-v");
+        Assert.Contains("llama.block_count", verbose.StdOut);
+        Assert.Contains("FROM", server.Run(null, "show", "stories260K", "--modelfile").StdOut);
+    }
+
+    [Fact]
+    public void CopyThenRemove()
+    {
+        Assert.Equal(0, server.Run(null, "cp", "stories260K", "story-copy").ExitCode);
+        Assert.Contains("story-copy:latest", server.Run(null, "list").StdOut);
+        var rm = server.Run(null, "rm", "story-copy");
+        Assert.Equal(0, rm.ExitCode);
+        Assert.Contains("deleted 'story-copy'", rm.StdOut);
+        Assert.DoesNotContain("story-copy:latest", server.Run(null, "list").StdOut);
+    }
+
+    [Fact]
+    public void UnknownModelIsAOneLineError()
+    {
+        var r = server.Run(null, "show", "no-such-model");
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("Error: model 'no-such-model' not found", r.StdErr);
+    }
+
+    [Fact]
+    public void NoServerIsAClearError()
+    {
+        var r = TakaseProcess.RunWith(new Dictionary<string, string> { ["TAKASE_HOST"] = "127.0.0.1:9" }, null, "list");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("start it with `takase serve`", r.StdErr);
+    }
+}
