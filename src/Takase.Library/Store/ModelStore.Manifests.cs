@@ -63,16 +63,20 @@ public sealed partial class ModelStore
     /// blobs only a read-only root holds are copied in first. The manifest the tag pointed at before, if
     /// different, is kept for pinned names.
     /// </summary>
+    /// <remarks>
+    /// With a pinned name (<c>name@sha256:…</c>) the bytes must have that digest; they become the tag's manifest only
+    /// when the tag does not exist yet, otherwise they are kept beside it for the pinned name and the tag is left alone.
+    /// </remarks>
     public async Task<string> WriteManifestAsync(ModelName name, byte[] manifestBytes, CancellationToken cancellationToken = default)
     {
-        if (name.Digest is not null)
-            throw new ModelStoreException($"cannot write a manifest under the pinned name '{name}'; a pinned name always means the manifest it was pinned to. Use the name without @digest.");
+        if (name.Digest is not null && BlobDigest.Of(manifestBytes) != name.Digest)
+            throw new ModelStoreException($"the manifest for '{name}' has digest {BlobDigest.Of(manifestBytes)}, not the pinned one; it was not written.");
         var manifest = Manifest.Parse(manifestBytes, $"for '{name.DisplayShortest()}'");
         foreach (var layer in manifest.AllBlobs)
             await EnsureOwnBlobAsync(layer, name.DisplayShortest(), cancellationToken).ConfigureAwait(false);
 
         var path = Path.Combine(ManifestsDirectory, name.RelativeManifestPath);
-        var existing = FindManifestFile(ManifestsDirectory, name);
+        var existing = FindManifestFile(ManifestsDirectory, name.WithoutDigest());
         var digest = BlobDigest.Of(manifestBytes);
         try
         {
@@ -81,6 +85,11 @@ public sealed partial class ModelStore
                 var old = File.ReadAllBytes(existing);
                 var oldDigest = BlobDigest.Of(old);
                 if (oldDigest == digest) return digest;
+                if (name.Digest is not null)
+                {
+                    AtomicFile.Write(HistoryPath(name, digest), manifestBytes, BeforeCommit);
+                    return digest;
+                }
                 AtomicFile.Write(HistoryPath(name, oldDigest), old, BeforeCommit);
                 path = existing; // keep the case the name was first stored with
             }
@@ -105,6 +114,8 @@ public sealed partial class ModelStore
     {
         var from = ModelName.Parse(source);
         var to = ModelName.Parse(destination);
+        if (to.Digest is not null)
+            throw new ModelStoreException($"cannot copy to '{destination}': the destination must be a plain name (no @digest).");
         var found = FindManifest(from) ?? throw new ModelNotFoundException(from.DisplayShortest(), DescribeRoots());
         await WriteManifestAsync(to, found.Bytes, cancellationToken).ConfigureAwait(false);
         return Resolve(to);
