@@ -221,21 +221,14 @@ public sealed partial class ModelStore
     private static IEnumerable<(ModelName Name, string Path)> EnumerateManifests(string manifestsDir)
     {
         if (!Directory.Exists(manifestsDir)) yield break;
-        foreach (var host in Directory.EnumerateDirectories(manifestsDir))
-        foreach (var ns in Directory.EnumerateDirectories(host))
-        foreach (var model in Directory.EnumerateDirectories(ns))
-        foreach (var tag in Directory.EnumerateFiles(model))
+        var fourDeep = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 };
+        foreach (var file in Directory.EnumerateFiles(manifestsDir, "*", fourDeep))
         {
-            ModelName? name = null;
-            try
-            {
-                name = ModelName.Create(Path.GetFileName(host), Path.GetFileName(ns), Path.GetFileName(model), Path.GetFileName(tag));
-            }
-            catch (ModelNameException)
-            {
-                // temp files (".x.tmp-…") and foreign files are not models
-            }
-            if (name is not null) yield return (name, tag);
+            var parts = Path.GetRelativePath(manifestsDir, file).Split(Path.DirectorySeparatorChar);
+            // Temp files (".x.tmp-…") and foreign files fail name validation: they are not models.
+            if (parts.Length == 4 && ModelName.TryParse($"{parts[0]}/{parts[1]}/{parts[2]}:{parts[3]}", out var name) && name.Digest is null
+                && name.RelativeManifestPath == string.Join(Path.DirectorySeparatorChar, parts))
+                yield return (name, file);
         }
     }
 
