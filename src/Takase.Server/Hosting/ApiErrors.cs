@@ -17,8 +17,12 @@ public static class ApiErrors
     /// <summary>Status for an exception, or null when it is a server fault.</summary>
     public static int? StatusFor(Exception e) => e switch
     {
-        ModelNotFoundException => StatusCodes.Status404NotFound,
+        ModelNotFoundException or Takase.Library.Store.ModelNotFoundException => StatusCodes.Status404NotFound,
+        Takase.Library.Store.ModelNameException or Takase.Library.Store.InvalidManifestException
+            or Takase.Library.Store.BlobDigestMismatchException => StatusCodes.Status400BadRequest,
         QueueFullException => StatusCodes.Status503ServiceUnavailable,
+        Takase.Library.Registry.RegistryException { StatusCode: 404 } => StatusCodes.Status404NotFound,
+        Takase.Library.Registry.RegistryException => StatusCodes.Status502BadGateway,
         BadHttpRequestException b => b.StatusCode,
         ArgumentException or JsonException or ContextOverflowException or TemplateException or NotSupportedException
             or GgufFormatException or FormatException => StatusCodes.Status400BadRequest,

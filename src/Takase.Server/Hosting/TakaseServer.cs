@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Takase.Library.Store;
 using Takase.Server.Inference;
 using Takase.Server.Metrics;
 using Takase.Server.Models;
@@ -46,7 +47,9 @@ public static class TakaseServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(_ => new ModelCatalog(options.ModelsDirectory));
+        builder.Services.AddSingleton(_ => new ModelStore(options.ModelsDirectory, OllamaFolder(options)));
+        builder.Services.AddSingleton(sp => new ModelCatalog(options.ModelsDirectory, sp.GetRequiredService<ModelStore>()));
+        builder.Services.AddHttpClient();
         builder.Services.AddSingleton<ModelManager>();
         builder.Services.AddSingleton<IOutputConstraintFactory, GrammarConstraintFactory>();
         builder.Services.AddSingleton(sp => new InferenceService(sp.GetRequiredService<ModelManager>(), sp.GetService<IOutputConstraintFactory>()));
@@ -75,5 +78,14 @@ public static class TakaseServer
         OllamaApi.Map(app);
         OpenAiApi.Map(app);
         return app;
+    }
+
+    /// <summary>Ollama's models folder, offered read-only, when it exists and is not the store itself.</summary>
+    private static string[] OllamaFolder(TakaseServerOptions options)
+    {
+        if (!options.IncludeOllamaModels) return [];
+        var folder = Environment.GetEnvironmentVariable(ModelStore.OllamaModelsEnvironmentVariable) is { Length: > 0 } o ? o
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ollama", "models");
+        return Directory.Exists(folder) && Path.GetFullPath(folder) != Path.GetFullPath(options.ModelsDirectory) ? [folder] : [];
     }
 }

@@ -28,6 +28,11 @@ public sealed class TakaseServerOptions
     public int PrefillChunk { get; set; } = 32;
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+    /// <summary>Registry for pull and push when a name carries no host of its own to reach (default: https://{host} of
+    /// the name, i.e. registry.ollama.ai); TAKASE_REGISTRY. Tests and private mirrors point it elsewhere.</summary>
+    public string? RegistryUrl { get; set; }
+    /// <summary>Also offer the models of Ollama's folder (OLLAMA_MODELS or ~/.ollama/models), read-only.</summary>
+    public bool IncludeOllamaModels { get; set; } = true;
     /// <summary>Time a client has to send its request headers (slow-loris defence).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>After this grace period a request body must arrive at 240 bytes/s or the connection is closed.</summary>
@@ -43,6 +48,7 @@ public sealed class TakaseServerOptions
     {
         if ((env("TAKASE_HOST") ?? env("OLLAMA_HOST")) is { Length: > 0 } host) Host = host;
         if (env("TAKASE_MODELS") is { Length: > 0 } models) ModelsDirectory = models;
+        if (env("TAKASE_REGISTRY") is { Length: > 0 } registry) RegistryUrl = registry;
         if (Int(env, "TAKASE_NUM_PARALLEL", "OLLAMA_NUM_PARALLEL") is { } p) ParallelSlots = p;
         if (Int(env, "TAKASE_MAX_QUEUE", "OLLAMA_MAX_QUEUE") is { } q) MaxQueue = q;
         if (Int(env, "TAKASE_MAX_LOADED_MODELS", "OLLAMA_MAX_LOADED_MODELS") is { } m) MaxLoadedModels = m;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Takase.Library.Store;
 
 namespace Takase.Server.Models;
 
@@ -10,17 +11,24 @@ namespace Takase.Server.Models;
 /// <param name="ModifiedAt">Last write time of the file.</param>
 public sealed record ModelEntry(string Name, string Path, long Size, DateTimeOffset ModifiedAt)
 {
+    /// <summary>The library model behind this entry (manifest, template, system, parameters), or null for a loose GGUF file.</summary>
+    public StoredModel? Stored { get; init; }
+
     /// <summary>The name without its tag.</summary>
     public string BaseName => Name[..Name.LastIndexOf(':')];
 }
 
 /// <summary>
-/// The models on offer: every *.gguf file in the models folder, named after the file with the tag "latest"
-/// ("stories260K.gguf" → "stories260K:latest"). Names match case-insensitively and the tag may be left out, as in
-/// Ollama. The model library issue replaces this folder scan with the content-addressed store.
+/// The models on offer: the models of the library store rooted at the models folder (Ollama's layout, pulled or
+/// created; plus Ollama's own folder read-only), and every loose *.gguf file in that folder, named after the file
+/// with the tag "latest" ("stories260K.gguf" → "stories260K:latest"). Names match case-insensitively and the tag may
+/// be left out, as in Ollama; `name@sha256:…` pins a library model to one manifest.
 /// </summary>
-public sealed class ModelCatalog(string directory)
+public sealed class ModelCatalog(string directory, ModelStore? store = null)
 {
+    /// <summary>The library store, when the server has one.</summary>
+    public ModelStore? Store { get; } = store;
+
     private readonly ConcurrentDictionary<(string Path, long Size, DateTime Modified), string> _digests = new();
 
     /// <summary>The folder scanned.</summary>
@@ -28,6 +36,20 @@ public sealed class ModelCatalog(string directory)
 
     /// <summary>Every model, sorted by name.</summary>
     public IReadOnlyList<ModelEntry> List()
+    {
+        var loose = LooseFiles();
+        if (Store is null) return loose;
+        var stored = Store.List()
+            .Select(e => Store.TryResolve(e.Name.ToString()) is { } m ? FromStore(m, e.ModifiedAt) : null)
+            .OfType<ModelEntry>()
+            .Where(m => !loose.Any(l => string.Equals(l.Name, m.Name, StringComparison.OrdinalIgnoreCase)));
+        return loose.Concat(stored).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static ModelEntry FromStore(StoredModel m, DateTimeOffset modified) =>
+        new(m.Name.DisplayShortest(), m.ModelBlobPath, m.Size, modified) { Stored = m };
+
+    private List<ModelEntry> LooseFiles()
     {
         if (!System.IO.Directory.Exists(Directory)) return [];
         return new DirectoryInfo(Directory).EnumerateFiles("*.gguf")
@@ -42,7 +64,11 @@ public sealed class ModelCatalog(string directory)
     public ModelEntry? Find(string name)
     {
         var full = Normalize(name);
-        return full is null ? null : List().FirstOrDefault(m => string.Equals(m.Name, full, StringComparison.OrdinalIgnoreCase));
+        if (full is null) return null;
+        var loose = LooseFiles().FirstOrDefault(m => string.Equals(m.Name, full, StringComparison.OrdinalIgnoreCase));
+        if (loose is not null || Store is null || !ModelName.TryParse(name, out _)) return loose;
+        var stored = Store.TryResolve(name);
+        return stored is null ? null : FromStore(stored, File.GetLastWriteTimeUtc(stored.ManifestPath));
     }
 
     /// <summary>"name" → "name:latest"; null for names that cannot be model names.</summary>
@@ -54,8 +80,8 @@ public sealed class ModelCatalog(string directory)
         return colon < 0 ? name + ":latest" : colon == name.Length - 1 ? null : name;
     }
 
-    /// <summary>sha256 of the file ("sha256:…"), computed once per file version.</summary>
-    public string Digest(ModelEntry entry) =>
+    /// <summary>The manifest digest of a library model; for a loose file the sha256 of the file, computed once per file version.</summary>
+    public string Digest(ModelEntry entry) => entry.Stored is { } m ? m.ManifestDigest.Replace("sha256:", "", StringComparison.Ordinal) :
         _digests.GetOrAdd((entry.Path, entry.Size, entry.ModifiedAt.UtcDateTime), key =>
         {
             using var stream = File.OpenRead(key.Path);

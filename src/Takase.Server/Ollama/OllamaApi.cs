@@ -24,8 +24,8 @@ public static class OllamaApi
         app.MapGet("/api/ps", ModelEndpoints.PsAsync);
         app.MapPost("/api/copy", ModelEndpoints.CopyAsync);
         app.MapDelete("/api/delete", ModelEndpoints.DeleteAsync);
-        app.MapPost("/api/pull", (HttpContext http) => ModelEndpoints.NotYetAsync(http, "pulling models"));
-        app.MapPost("/api/push", (HttpContext http) => ModelEndpoints.NotYetAsync(http, "pushing models"));
+        app.MapPost("/api/pull", TransferEndpoints.PullAsync);
+        app.MapPost("/api/push", TransferEndpoints.PushAsync);
         app.MapPost("/api/create", (HttpContext http) => ModelEndpoints.NotYetAsync(http, "creating models"));
         app.MapMethods("/api/blobs/{digest}", ["HEAD"], ModelEndpoints.HeadBlob);
         app.MapPost("/api/blobs/{digest}", ModelEndpoints.PostBlobAsync);

@@ -161,7 +161,10 @@ public class OpenAiClientLibraryTests(LiveServer server)
 
         var tool = ChatTool.CreateFunctionTool("get_time", "Current time",
             BinaryData.FromString("""{"type":"object","properties":{"utc":{"type":"boolean"}},"required":["utc"]}"""));
-        var options = new ChatCompletionOptions { MaxOutputTokenCount = 80, ToolChoice = ChatToolChoice.CreateRequiredChoice() };
+        // Random weights may pad the JSON with the little whitespace the grammar allows: leave room for it.
+#pragma warning disable OPENAI001
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 300, ToolChoice = ChatToolChoice.CreateRequiredChoice(), Seed = 5 };
+#pragma warning restore OPENAI001
         options.Tools.Add(tool);
         var called = await client.CompleteChatAsync([new UserChatMessage("What time is it?")], options, TestContext.Current.CancellationToken);
         Assert.Equal(ChatFinishReason.ToolCalls, called.Value.FinishReason);

@@ -14,6 +14,7 @@ public sealed class LiveServer : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private WebApplication? _app;
+    private Takase.Library.Tests.Registry.FakeRegistry? _registry;
 
     /// <summary>http://127.0.0.1:port/</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -33,9 +34,13 @@ public sealed class LiveServer : IAsyncLifetime
             File.CreateSymbolicLink(_dir.File("stories260K-Q8_0.gguf"), SharedData.Path("models/stories260K-Q8_0.gguf"));
             File.CreateSymbolicLink(_dir.File("tiny-chat.gguf"), TinyChatModel.Path);
         }
+        // Pulls go to an (empty) registry on loopback, never to the internet.
+        _registry = await Takase.Library.Tests.Registry.FakeRegistry.StartAsync();
         _app = TakaseServer.Build([], o =>
         {
             o.Host = "127.0.0.1:0";
+            o.RegistryUrl = _registry.BaseAddress.ToString();
+            o.IncludeOllamaModels = false;
             o.ModelsDirectory = _dir.Path;
             o.ParallelSlots = 4;
             o.MaxQueue = 64;
@@ -53,6 +58,7 @@ public sealed class LiveServer : IAsyncLifetime
     {
         Http?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
+        if (_registry is not null) await _registry.DisposeAsync();
         _dir.Dispose();
     }
 }
