@@ -250,9 +250,10 @@ internal sealed class GoTemplateParser
             default:
                 throw Error(t, "unexpected token in operand");
         }
-        if (Peek.Kind == TokenKind.Field && node is PipeArgNode)
+        var adjacent = Peek.Offset == _tokens[_i - 1].Offset + _tokens[_i - 1].Text.Length;
+        if (Peek.Kind == TokenKind.Field && node is PipeArgNode && adjacent)
             return new ChainNode(t.Offset, node, ReadFields(null));
-        if (Peek.Kind == TokenKind.Field && Peek.Offset == _tokens[_i - 1].Offset + _tokens[_i - 1].Text.Length)
+        if (Peek.Kind == TokenKind.Field && adjacent)
             throw Error(Peek, $"unexpected {Peek.Text} after a constant");
         return node;
     }

@@ -65,6 +65,7 @@ public class GoTemplateTests
         Assert.Equal("3 b [b c] [a]", Run("{{ len .L }} {{ index .L 1 }} {{ slice .L 1 }} {{ slice .L 0 1 }}", data));
         Assert.Equal("6 llo 104", Run("{{ len .S }} {{ slice .S 3 }} {{ index .S 0 }}", data));
         Assert.Equal("true", Run("{{ eq (len (slice .L 2)) 1 }}", data));
+        Assert.Equal("b", Run("{{ (index .M 0).Name }}", new() { ["M"] = new List<object?> { new Dictionary<string, object?> { ["Name"] = "b" } } }));
     }
 
     [Fact]
