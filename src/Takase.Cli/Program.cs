@@ -14,4 +14,5 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
+foreach (var command in PullCommand.Create()) root.Subcommands.Add(command);
 return await root.Parse(args).InvokeAsync();

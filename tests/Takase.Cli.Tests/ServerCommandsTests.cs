@@ -121,6 +121,25 @@ public class ServerCommandsTests(ServeProcess server) : IClassFixture<ServeProce
     }
 
     [Fact]
+    public void CreateFromAModelfileThenRunAndRemove()
+    {
+        using var dir = new TempDir();
+        File.CreateSymbolicLink(dir.File("weights.gguf"), SharedData.Path("models/stories260K.gguf"));
+        File.WriteAllText(dir.File("Modelfile"), "# a story model with a house style\nFROM ./weights.gguf\nPARAMETER temperature 0\nSYSTEM Once upon a time\n");
+        var created = server.Run(null, "create", "house-style", "-f", dir.File("Modelfile"));
+        Assert.True(created.ExitCode == 0, created.StdErr);
+        Assert.Contains("success", created.StdOut);
+        Assert.Contains("house-style:latest", server.Run(null, "list").StdOut);
+        Assert.Equal(0, server.Run(null, "run", "house-style", "there", "-n", "2").ExitCode);
+        Assert.Equal(0, server.Run(null, "rm", "house-style").ExitCode);
+
+        File.WriteAllText(dir.File("Bad"), "FROM ./weights.gguf\nPARAMETER top_k many\n");
+        var bad = server.Run(null, "create", "bad", "-f", dir.File("Bad"));
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("line 2", bad.StdErr);
+    }
+
+    [Fact]
     public void UnknownModelIsAOneLineError()
     {
         var r = server.Run(null, "show", "no-such-model");

@@ -116,33 +116,33 @@ public sealed class GoTemplate
         switch (node)
         {
             case ListNode list:
-            {
-                var kept = new List<Node>();
-                foreach (var n in list.Nodes)
-                    if (Cut(n, ref cut) is { } k) kept.Add(k);
-                return list with { Nodes = kept };
-            }
+                {
+                    var kept = new List<Node>();
+                    foreach (var n in list.Nodes)
+                        if (Cut(n, ref cut) is { } k) kept.Add(k);
+                    return list with { Nodes = kept };
+                }
             case BranchNode branch:
-            {
-                var body = (ListNode)Cut(branch.List, ref cut)!;
-                var elseList = branch.ElseList is null || cut ? null : (ListNode?)Cut(branch.ElseList, ref cut);
-                return branch with { List = body, ElseList = elseList };
-            }
+                {
+                    var body = (ListNode)Cut(branch.List, ref cut)!;
+                    var elseList = branch.ElseList is null || cut ? null : (ListNode?)Cut(branch.ElseList, ref cut);
+                    return branch with { List = body, ElseList = elseList };
+                }
             case ActionNode action:
                 return Cut(action.Pipe, ref cut) is PipeNode keptPipe ? action with { Pipe = keptPipe } : null;
             case PipeNode pipe:
-            {
-                var commands = new List<CommandNode>();
-                foreach (var cmd in pipe.Commands)
                 {
-                    var args = new List<Node>();
-                    foreach (var a in cmd.Args)
-                        if (Cut(a, ref cut) is { } k) args.Add(k);
-                    if (args.Count == 0) return null;
-                    commands.Add(cmd with { Args = args });
+                    var commands = new List<CommandNode>();
+                    foreach (var cmd in pipe.Commands)
+                    {
+                        var args = new List<Node>();
+                        foreach (var a in cmd.Args)
+                            if (Cut(a, ref cut) is { } k) args.Add(k);
+                        if (args.Count == 0) return null;
+                        commands.Add(cmd with { Args = args });
+                    }
+                    return commands.Count == 0 ? null : pipe with { Commands = commands };
                 }
-                return commands.Count == 0 ? null : pipe with { Commands = commands };
-            }
             default:
                 return node;
         }

@@ -51,11 +51,11 @@ internal sealed class GoTemplateExecutor
                 _out.Append(text.Text);
                 return Flow.Normal;
             case ActionNode action:
-            {
-                var value = EvalPipeline(action.Pipe, dot, action.Source);
-                if (action.Pipe.Decl.Count == 0) _out.Append(GoValue.Print(value));
-                return Flow.Normal;
-            }
+                {
+                    var value = EvalPipeline(action.Pipe, dot, action.Source);
+                    if (action.Pipe.Decl.Count == 0) _out.Append(GoValue.Print(value));
+                    return Flow.Normal;
+                }
             case LoopControlNode control:
                 return control.IsBreak ? Flow.Break : Flow.Continue;
             case BranchNode branch:
@@ -218,19 +218,19 @@ internal sealed class GoTemplateExecutor
             case FieldNode field:
                 return Fields(field, dot, field.Ident, "." + string.Join('.', field.Ident));
             case VariableNode variable:
-            {
-                object? value = null;
-                var found = false;
-                for (var i = _vars.Count - 1; i >= 0; i--)
-                    if (_vars[i].Name == variable.Name)
-                    {
-                        value = _vars[i].Value;
-                        found = true;
-                        break;
-                    }
-                if (!found) throw Error(variable, variable.Name, $"undefined variable: {variable.Name}");
-                return Fields(variable, value, variable.Fields, Describe(variable));
-            }
+                {
+                    object? value = null;
+                    var found = false;
+                    for (var i = _vars.Count - 1; i >= 0; i--)
+                        if (_vars[i].Name == variable.Name)
+                        {
+                            value = _vars[i].Value;
+                            found = true;
+                            break;
+                        }
+                    if (!found) throw Error(variable, variable.Name, $"undefined variable: {variable.Name}");
+                    return Fields(variable, value, variable.Fields, Describe(variable));
+                }
             case PipeArgNode pipe:
                 return EvalPipeline(pipe.Pipe, dot, source);
             case ChainNode chain:

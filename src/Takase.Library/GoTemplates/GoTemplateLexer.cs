@@ -158,21 +158,21 @@ internal sealed class GoTemplateLexer
                     _tokens[^1] = _tokens[^1] with { Value = _tokens[^1].Text, Text = _src[start.._pos] };
                     continue;
                 case '`':
-                {
-                    var close = _src.IndexOf('`', _pos + 1);
-                    if (close < 0) throw Error(_pos, "`", "unterminated raw quoted string");
-                    var raw = _src[(_pos + 1)..close].Replace("\r", "");
-                    _pos = close + 1;
-                    _tokens.Add(new Token(TokenKind.String, _src[start.._pos], start, raw));
-                    continue;
-                }
+                    {
+                        var close = _src.IndexOf('`', _pos + 1);
+                        if (close < 0) throw Error(_pos, "`", "unterminated raw quoted string");
+                        var raw = _src[(_pos + 1)..close].Replace("\r", "");
+                        _pos = close + 1;
+                        _tokens.Add(new Token(TokenKind.String, _src[start.._pos], start, raw));
+                        continue;
+                    }
                 case '\'':
-                {
-                    var decoded = ReadQuoted('\'', actionStart);
-                    if (decoded.EnumerateRunes().Count() != 1) throw Error(start, _src[start.._pos], "malformed character constant");
-                    _tokens.Add(new Token(TokenKind.Char, _src[start.._pos], start, (long)decoded.EnumerateRunes().First().Value));
-                    continue;
-                }
+                    {
+                        var decoded = ReadQuoted('\'', actionStart);
+                        if (decoded.EnumerateRunes().Count() != 1) throw Error(start, _src[start.._pos], "malformed character constant");
+                        _tokens.Add(new Token(TokenKind.Char, _src[start.._pos], start, (long)decoded.EnumerateRunes().First().Value));
+                        continue;
+                    }
                 case '$':
                     _pos++;
                     while (_pos < _src.Length && IsAlphaNumeric(_src[_pos])) _pos++;

@@ -239,12 +239,12 @@ internal sealed class GoTemplateParser
             case TokenKind.Nil:
                 return new ConstantNode(t.Offset, null, "nil");
             case TokenKind.LeftParen:
-            {
-                var pipe = ParsePipeline(Peek, allowDecl: false, allowTwoVars: false);
-                Expect(TokenKind.RightParen, "expected )");
-                node = new PipeArgNode(t.Offset, pipe);
-                break;
-            }
+                {
+                    var pipe = ParsePipeline(Peek, allowDecl: false, allowTwoVars: false);
+                    Expect(TokenKind.RightParen, "expected )");
+                    node = new PipeArgNode(t.Offset, pipe);
+                    break;
+                }
             case TokenKind.Keyword:
                 throw Error(t, $"unexpected keyword \"{t.Text}\" in a pipeline");
             default:

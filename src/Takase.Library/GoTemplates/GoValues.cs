@@ -154,18 +154,18 @@ internal static class GoValue
             case GoStruct s when s.PrintsAsJson: sb.Append(ToJson(s) ?? ""); break;
             case GoOrderedMap m: sb.Append(ToJson(m) ?? "{}"); break;
             case GoStruct s:
-            {
-                sb.Append('{');
-                var first = true;
-                foreach (var f in s.Fields())
                 {
-                    if (!first) sb.Append(' ');
-                    first = false;
-                    AppendPrint(sb, f.Value, top: false);
+                    sb.Append('{');
+                    var first = true;
+                    foreach (var f in s.Fields())
+                    {
+                        if (!first) sb.Append(' ');
+                        first = false;
+                        AppendPrint(sb, f.Value, top: false);
+                    }
+                    sb.Append('}');
+                    break;
                 }
-                sb.Append('}');
-                break;
-            }
             default:
                 if (AsMapEntries(v) is { } entries)
                 {
@@ -233,21 +233,21 @@ internal static class GoValue
                 sb.Append(GoJson.FormatFloat32(f));
                 return true;
             case GoStruct s:
-            {
-                sb.Append('{');
-                var first = true;
-                foreach (var f in s.Fields())
                 {
-                    if (f.OmitEmpty && IsEmpty(f.Value)) continue;
-                    if (!first) sb.Append(',');
-                    first = false;
-                    GoJson.AppendString(sb, f.JsonName);
-                    sb.Append(':');
-                    if (!TryAppendJson(sb, f.Value)) return false;
+                    sb.Append('{');
+                    var first = true;
+                    foreach (var f in s.Fields())
+                    {
+                        if (f.OmitEmpty && IsEmpty(f.Value)) continue;
+                        if (!first) sb.Append(',');
+                        first = false;
+                        GoJson.AppendString(sb, f.JsonName);
+                        sb.Append(':');
+                        if (!TryAppendJson(sb, f.Value)) return false;
+                    }
+                    sb.Append('}');
+                    return true;
                 }
-                sb.Append('}');
-                return true;
-            }
         }
         if (AsMapEntries(v) is { } entries)
         {

@@ -65,64 +65,64 @@ public static partial class ModelfileParser
             switch (instruction)
             {
                 case "PARAMETER":
-                {
-                    cursor.SkipSpaces();
-                    var (pLine, pColumn) = (cursor.Line, cursor.Column);
-                    var pname = cursor.TakeWhile(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_');
-                    if (pname.Length == 0)
-                        throw new ModelfileParseException(pLine, pColumn, "expected a parameter name (letters, digits and _) after PARAMETER");
-                    if (!cursor.End && !IsBlank(cursor.Peek))
-                        throw new ModelfileParseException(cursor.Line, cursor.Column, $"parameter names are letters, digits and _; found '{cursor.Peek}' in '{pname}{cursor.Peek}'");
-                    if (!ModelfileParameters.TryGet(pname, out var info))
-                        throw new ModelfileParseException(pLine, pColumn, $"unknown parameter '{pname}'; expected one of {string.Join(", ", ModelfileParameters.Known.Where(k => !k.Deprecated).Select(k => k.Name))}");
-                    ExpectSpace(cursor, $"parameter {info.Name} needs a value after a space");
-                    var (value, vLine, vColumn) = ReadValue(cursor);
-                    if (ModelfileParameters.Validate(info, value) is { } problem)
-                        throw new ModelfileParseException(vLine, vColumn, "bad parameter value: " + problem);
-                    parameters.Add(new ModelfileParameter(info.Name, value));
-                    break;
-                }
-                case "MESSAGE":
-                {
-                    cursor.SkipSpaces();
-                    var (rLine, rColumn) = (cursor.Line, cursor.Column);
-                    var role = cursor.TakeWhile(ch => !IsBlank(ch) && ch is not ('\r' or '\n'));
-                    if (role.Length == 0 || !MessageRoles.Contains(role))
-                        throw new ModelfileParseException(rLine, rColumn, $"unknown MESSAGE role '{role}'; expected one of {string.Join(", ", MessageRoles)}");
-                    ExpectSpace(cursor, $"MESSAGE {role} needs the message text after a space");
-                    var (value, _, _) = ReadValue(cursor);
-                    messages.Add(new ModelfileMessage(role, value));
-                    break;
-                }
-                default:
-                {
-                    var (value, vLine, vColumn) = ReadValue(cursor);
-                    switch (instruction)
                     {
-                        case "FROM":
-                            if (value.Length == 0)
-                                throw new ModelfileParseException(vLine, vColumn, "FROM needs a model name, a GGUF file or a safetensors directory");
-                            if (from is null) from = value;
-                            else additionalFrom.Add(value);
-                            break;
-                        case "TEMPLATE": template = value; break;
-                        case "SYSTEM": system = value; break;
-                        case "ADAPTER":
-                            if (value.Length == 0)
-                                throw new ModelfileParseException(vLine, vColumn, "ADAPTER needs the path of a LoRA adapter");
-                            adapters.Add(value);
-                            break;
-                        case "LICENSE": licenses.Add(value); break;
-                        case "RENDERER": renderer = value; break;
-                        case "PARSER": parser = value; break;
-                        case "DRAFT": draft = value; break;
-                        case "REQUIRES":
-                            requires = NormalizeVersion(value)
-                                ?? throw new ModelfileParseException(vLine, vColumn, $"REQUIRES takes a semantic version such as 0.14.0, not \"{value}\"");
-                            break;
+                        cursor.SkipSpaces();
+                        var (pLine, pColumn) = (cursor.Line, cursor.Column);
+                        var pname = cursor.TakeWhile(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_');
+                        if (pname.Length == 0)
+                            throw new ModelfileParseException(pLine, pColumn, "expected a parameter name (letters, digits and _) after PARAMETER");
+                        if (!cursor.End && !IsBlank(cursor.Peek))
+                            throw new ModelfileParseException(cursor.Line, cursor.Column, $"parameter names are letters, digits and _; found '{cursor.Peek}' in '{pname}{cursor.Peek}'");
+                        if (!ModelfileParameters.TryGet(pname, out var info))
+                            throw new ModelfileParseException(pLine, pColumn, $"unknown parameter '{pname}'; expected one of {string.Join(", ", ModelfileParameters.Known.Where(k => !k.Deprecated).Select(k => k.Name))}");
+                        ExpectSpace(cursor, $"parameter {info.Name} needs a value after a space");
+                        var (value, vLine, vColumn) = ReadValue(cursor);
+                        if (ModelfileParameters.Validate(info, value) is { } problem)
+                            throw new ModelfileParseException(vLine, vColumn, "bad parameter value: " + problem);
+                        parameters.Add(new ModelfileParameter(info.Name, value));
+                        break;
                     }
-                    break;
-                }
+                case "MESSAGE":
+                    {
+                        cursor.SkipSpaces();
+                        var (rLine, rColumn) = (cursor.Line, cursor.Column);
+                        var role = cursor.TakeWhile(ch => !IsBlank(ch) && ch is not ('\r' or '\n'));
+                        if (role.Length == 0 || !MessageRoles.Contains(role))
+                            throw new ModelfileParseException(rLine, rColumn, $"unknown MESSAGE role '{role}'; expected one of {string.Join(", ", MessageRoles)}");
+                        ExpectSpace(cursor, $"MESSAGE {role} needs the message text after a space");
+                        var (value, _, _) = ReadValue(cursor);
+                        messages.Add(new ModelfileMessage(role, value));
+                        break;
+                    }
+                default:
+                    {
+                        var (value, vLine, vColumn) = ReadValue(cursor);
+                        switch (instruction)
+                        {
+                            case "FROM":
+                                if (value.Length == 0)
+                                    throw new ModelfileParseException(vLine, vColumn, "FROM needs a model name, a GGUF file or a safetensors directory");
+                                if (from is null) from = value;
+                                else additionalFrom.Add(value);
+                                break;
+                            case "TEMPLATE": template = value; break;
+                            case "SYSTEM": system = value; break;
+                            case "ADAPTER":
+                                if (value.Length == 0)
+                                    throw new ModelfileParseException(vLine, vColumn, "ADAPTER needs the path of a LoRA adapter");
+                                adapters.Add(value);
+                                break;
+                            case "LICENSE": licenses.Add(value); break;
+                            case "RENDERER": renderer = value; break;
+                            case "PARSER": parser = value; break;
+                            case "DRAFT": draft = value; break;
+                            case "REQUIRES":
+                                requires = NormalizeVersion(value)
+                                    ?? throw new ModelfileParseException(vLine, vColumn, $"REQUIRES takes a semantic version such as 0.14.0, not \"{value}\"");
+                                break;
+                        }
+                        break;
+                    }
             }
         }
 

@@ -18,7 +18,8 @@ public static class ApiErrors
     public static int? StatusFor(Exception e) => e switch
     {
         ModelNotFoundException or Takase.Library.Store.ModelNotFoundException => StatusCodes.Status404NotFound,
-        Takase.Library.Store.ModelNameException or Takase.Library.Store.InvalidManifestException
+        Takase.Library.Modelfiles.ModelfileParseException or FileNotFoundException or InvalidDataException
+            or Takase.Library.Store.ModelNameException or Takase.Library.Store.InvalidManifestException
             or Takase.Library.Store.BlobDigestMismatchException => StatusCodes.Status400BadRequest,
         QueueFullException => StatusCodes.Status503ServiceUnavailable,
         Takase.Library.Registry.RegistryException { StatusCode: 404 } => StatusCodes.Status404NotFound,

@@ -28,7 +28,10 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
         {
             var lm = lease.Model.Model;
             var context = ContextFor(lease, call.ContextLength);
-            var messages = call.Messages.ToList();
+            // A library model made from a Modelfile brings its SYSTEM and MESSAGE history, as in Ollama.
+            var stored = lease.Model.Entry.Stored;
+            var messages = (stored?.Messages ?? []).Select(m => new ChatMessage(m.Role, m.Content)).Concat(call.Messages).ToList();
+            if (stored?.System is { } system && !messages.Any(m => m.Role == "system")) messages.Insert(0, new ChatMessage("system", system));
             string? rendered = null;
             int[] prompt;
             while (true)
@@ -87,7 +90,8 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
             else
             {
                 List<ChatMessage> messages = [];
-                if (!string.IsNullOrEmpty(call.System)) messages.Add(new ChatMessage("system", call.System));
+                var system = string.IsNullOrEmpty(call.System) ? lease.Model.Entry.Stored?.System : call.System;
+                if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));
                 messages.Add(new ChatMessage("user", call.Prompt));
                 rendered = lm.RenderChat(messages, new ChatRenderOptions
                 {

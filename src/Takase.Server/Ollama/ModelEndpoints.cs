@@ -76,12 +76,15 @@ public static class ModelEndpoints
         var destination = string.IsNullOrWhiteSpace(request.Destination) ? throw new ArgumentException("destination is required") : request.Destination;
         var catalog = Catalog(http);
         var entry = catalog.Find(source) ?? throw new ModelNotFoundException(source);
-        var baseName = ModelFolder.BaseNameFor(destination, "destination");
-        ModelFolder.Copy(catalog.Directory, entry, baseName);
+        if (entry.Stored is not null && catalog.Store is { } store)
+            await store.CopyAsync(entry.Stored.Name.ToString(), destination, http.RequestAborted); // a second manifest name, same blobs
+        else
+            ModelFolder.Copy(catalog.Directory, entry, ModelFolder.BaseNameFor(destination, "destination"));
         http.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    /// <summary>DELETE /api/delete: the model's file leaves the folder (a loaded model is unloaded first).</summary>
+    /// <summary>DELETE /api/delete: a library model's manifest is removed and its unshared blobs pruned; a loose file leaves
+    /// the folder (a loaded model is unloaded first).</summary>
     public static async Task DeleteAsync(HttpContext http)
     {
         var request = await OllamaJson.ReadAsync<ModelRequest>(http.Request);
@@ -89,16 +92,9 @@ public static class ModelEndpoints
         var catalog = Catalog(http);
         var entry = catalog.Find(model) ?? throw new ModelNotFoundException(model);
         http.RequestServices.GetRequiredService<ModelManager>().Unload(entry.Name);
-        if (!ModelFolder.Delete(catalog.Directory, entry)) throw new ModelNotFoundException(model);
+        if (entry.Stored is not null && catalog.Store is { } store) store.Delete(model); // the manifest, then unreferenced blobs
+        else if (!ModelFolder.Delete(catalog.Directory, entry)) throw new ModelNotFoundException(model);
         http.Response.StatusCode = StatusCodes.Status200OK;
-    }
-
-    /// <summary>POST /api/pull, /api/push, /api/create: answered until the model library exists.</summary>
-    public static Task NotYetAsync(HttpContext http, string what)
-    {
-        var directory = Catalog(http).Directory;
-        return ApiErrors.WriteAsync(http, StatusCodes.Status501NotImplemented,
-            $"{what} needs the model library, which arrives in a later Takase release; until then Takase serves the GGUF files in {directory}: put a .gguf file there to add a model");
     }
 
     /// <summary>HEAD /api/blobs/{digest}: 200 when the blob is stored, 404 when not.</summary>

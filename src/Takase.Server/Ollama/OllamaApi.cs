@@ -26,7 +26,7 @@ public static class OllamaApi
         app.MapDelete("/api/delete", ModelEndpoints.DeleteAsync);
         app.MapPost("/api/pull", TransferEndpoints.PullAsync);
         app.MapPost("/api/push", TransferEndpoints.PushAsync);
-        app.MapPost("/api/create", (HttpContext http) => ModelEndpoints.NotYetAsync(http, "creating models"));
+        app.MapPost("/api/create", CreateEndpoint.CreateAsync);
         app.MapMethods("/api/blobs/{digest}", ["HEAD"], ModelEndpoints.HeadBlob);
         app.MapPost("/api/blobs/{digest}", ModelEndpoints.PostBlobAsync);
 

@@ -42,18 +42,30 @@ public static class TransferEndpoints
         var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("registry");
         client.Timeout = Timeout.InfiniteTimeSpan;
         var registryOptions = new RegistryClientOptions { BaseAddress = options.RegistryUrl is { } u ? new Uri(u) : null };
-        var cancel = http.RequestAborted;
+        await StreamProgressAsync(http, request.Stream, async (progress, cancel) =>
+        {
+            if (push) await new OllamaRegistryClient(client, store, registryOptions).PushAsync(name, progress, cancel);
+            else if (HuggingFaceClient.IsHuggingFaceName(name))
+                await new HuggingFaceClient(client, store, registryOptions with { BaseAddress = null }).PullAsync(name, progress, cancel);
+            else await new OllamaRegistryClient(client, store, registryOptions).PullAsync(name, progress, cancel);
+        });
+    }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> and streams its progress objects as NDJSON (or, with stream:false, answers once
+    /// with {"status":"success"}); errors before the first line are ordinary error responses, later ones a final
+    /// {"error": …} line.
+    /// </summary>
+    internal static async Task StreamProgressAsync(HttpContext http, bool? stream, Func<IProgress<PullProgress>, CancellationToken, Task> work)
+    {
+        var cancel = http.RequestAborted;
         var lines = Channel.CreateUnbounded<PullProgress>();
         var progress = new Progress<PullProgress>(p => lines.Writer.TryWrite(p));
-        var work = Task.Run(async () =>
+        var running = Task.Run(async () =>
         {
             try
             {
-                if (push) await new OllamaRegistryClient(client, store, registryOptions).PushAsync(name, progress, cancel);
-                else if (HuggingFaceClient.IsHuggingFaceName(name))
-                    await new HuggingFaceClient(client, store, registryOptions with { BaseAddress = null }).PullAsync(name, progress, cancel);
-                else await new OllamaRegistryClient(client, store, registryOptions).PullAsync(name, progress, cancel);
+                await work(progress, cancel);
             }
             finally
             {
@@ -63,10 +75,10 @@ public static class TransferEndpoints
             }
         }, cancel);
 
-        if (request.Stream == false)
+        if (stream == false)
         {
             await foreach (var _ in lines.Reader.ReadAllAsync(cancel)) { }
-            await work; // errors become the API's error response
+            await running; // errors become the API's error response
             await http.Response.WriteAsJsonAsync(new PullProgress("success"), cancel);
             return;
         }
@@ -74,9 +86,9 @@ public static class TransferEndpoints
         try
         {
             await foreach (var line in lines.Reader.ReadAllAsync(cancel)) await writer.WriteAsync(line, cancel);
-            await work;
+            await running;
         }
-        catch (Exception e) when (e is RegistryException or ArgumentException or IOException or HttpRequestException or InvalidDataException && writer.Started)
+        catch (Exception e) when (writer.Started && e is not OperationCanceledException)
         {
             await writer.WriteErrorAsync(e.Message, CancellationToken.None);
         }

@@ -152,11 +152,11 @@ public class ModelRouteTests(LiveServer server)
     }
 
     [Fact]
-    public async Task CreateSaysItComesLater()
+    public async Task CreateWithoutAModelfileOrFromIsAClearError()
     {
         var (status, body) = await PostAsync(server.Http, "/api/create", new { model = "llama3.2" });
-        Assert.Equal(HttpStatusCode.NotImplemented, status);
-        Assert.Contains("model library", body.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("modelfile", body.GetProperty("error").GetString());
     }
 
     [Theory]

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Takase.Server.Tests.Support;
+using Takase.Tests.Support;
+
+namespace Takase.Server.Tests.Library;
+
+/// <summary>/api/create builds a library model from a Modelfile; the model is listed, pinned by digest and honours its SYSTEM.</summary>
+[Collection("server")]
+public class CreateThroughServerTests(LiveServer server)
+{
+    private async Task<List<JsonElement>> Create(object body)
+    {
+        var response = await server.Http.PostAsJsonAsync("/api/create", body, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, text);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+    }
+
+    [Fact]
+    public async Task AModelfileWithAGgufPathAndASystemPromptBecomesALibraryModel()
+    {
+        server.RequireModels();
+        var modelfile = $"FROM {SharedData.Path("models/stories260K.gguf")}\nSYSTEM \"\"\"You tell stories.\"\"\"\nPARAMETER temperature 0\nPARAMETER stop \"</s>\"\n";
+        var lines = await Create(new { model = "storyteller", modelfile });
+        Assert.Equal("success", lines[^1].GetProperty("status").GetString());
+
+        using var tags = JsonDocument.Parse(await server.Http.GetStringAsync("/api/tags", TestContext.Current.CancellationToken));
+        var entry = tags.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "storyteller:latest");
+        var digest = entry.GetProperty("digest").GetString()!;
+
+        // The template-less story model concatenates the system prompt and the user's text, so the SYSTEM layer
+        // shows in the prompt's token count.
+        async Task<int> PromptTokens(string model)
+        {
+            var r = await server.Http.PostAsJsonAsync("/api/chat", new { model, stream = false, messages = new[] { new { role = "user", content = "Once upon a time" } }, options = new { num_predict = 1 } }, TestContext.Current.CancellationToken);
+            var body = await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(r.IsSuccessStatusCode, body);
+            return JsonDocument.Parse(body).RootElement.GetProperty("prompt_eval_count").GetInt32();
+        }
+        Assert.True(await PromptTokens("storyteller") > await PromptTokens("stories260K"));
+        Assert.True(await PromptTokens($"storyteller@sha256:{digest}") > 0);
+
+        var delete = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/delete") { Content = JsonContent.Create(new { model = "storyteller" }) }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        Assert.DoesNotContain("storyteller", await server.Http.GetStringAsync("/api/tags", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ABadModelfileIsA400NamingTheLine()
+    {
+        var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "broken", modelfile = "FROM x\nPARAMETER temperature hot\n" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("line 2", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task FromAMissingLibraryModelIsA404()
+    {
+        var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "orphan", from = "no-such-base", stream = false }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
