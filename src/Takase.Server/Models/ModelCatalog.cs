@@ -71,6 +71,32 @@ public sealed class ModelCatalog(string directory, ModelStore? store = null)
         return stored is null ? null : FromStore(stored, File.GetLastWriteTimeUtc(stored.ManifestPath));
     }
 
+    /// <summary>Names close to <paramref name="name"/> (a typo away, or containing it), best first, for "did you mean".</summary>
+    public IReadOnlyList<string> Suggest(string name, int max = 3)
+    {
+        var wanted = (name.Contains(':') ? name[..name.LastIndexOf(':')] : name).ToLowerInvariant();
+        return List()
+            .Select(m => (m.Name, Base: m.BaseName.ToLowerInvariant()))
+            .Select(m => (m.Name, Distance: m.Base.Contains(wanted, StringComparison.Ordinal) || wanted.Contains(m.Base, StringComparison.Ordinal) ? 0 : EditDistance(m.Base, wanted)))
+            .Where(m => m.Distance <= Math.Max(2, wanted.Length / 3))
+            .OrderBy(m => m.Distance).ThenBy(m => m.Name, StringComparer.OrdinalIgnoreCase)
+            .Take(max).Select(m => m.Name).ToList();
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+
     /// <summary>"name" → "name:latest"; null for names that cannot be model names.</summary>
     public static string? Normalize(string? name)
     {

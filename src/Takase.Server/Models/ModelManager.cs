@@ -100,7 +100,7 @@ public sealed class ModelManager : IAsyncDisposable
     /// <exception cref="ModelNotFoundException">no model has that name.</exception>
     public async Task<ModelLease> AcquireAsync(string name, TimeSpan? keepAlive, CancellationToken cancel)
     {
-        var entry = _catalog.Find(name) ?? throw new ModelNotFoundException(name);
+        var entry = _catalog.Find(name) ?? throw new ModelNotFoundException(name, _catalog.Suggest(name));
         var clock = Stopwatch.StartNew();
         var loaded = TryLease(entry, keepAlive);
         if (loaded is not null) return new ModelLease(this, loaded, TimeSpan.Zero);
@@ -248,8 +248,8 @@ public sealed class ModelManager : IAsyncDisposable
 }
 
 /// <summary>No model of that name is available.</summary>
-public sealed class ModelNotFoundException(string name)
-    : Exception($"model '{name}' not found; list the available models with GET /api/tags (or `takase list`)")
+public sealed class ModelNotFoundException(string name, IReadOnlyList<string>? suggestions = null)
+    : Exception($"model '{name}' not found{(suggestions is { Count: > 0 } ? $"; did you mean {string.Join(" or ", suggestions.Select(s => $"'{s}'"))}?" : "")}; list the available models with GET /api/tags (or `takase list`)")
 {
     /// <summary>The name asked for.</summary>
     public string Name { get; } = name;

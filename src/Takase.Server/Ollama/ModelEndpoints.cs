@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Engine.Gguf;
+using Takase.Library.Create;
+using Takase.Library.Modelfiles;
 using Takase.Server.Hosting;
 using Takase.Server.Models;
 
@@ -30,16 +32,22 @@ public static class ModelEndpoints
     {
         var request = await OllamaJson.ReadAsync<ModelRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.ModelName);
-        var entry = Catalog(http).Find(model) ?? throw new ModelNotFoundException(model);
+        var catalog = Catalog(http);
+        var entry = catalog.Find(model) ?? throw new ModelNotFoundException(model, catalog.Suggest(model));
         var facts = ModelFacts.For(entry);
         IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> info;
         using (var file = GgufFile.Open(entry.Path)) info = ModelFacts.ModelInfo(file, request.Verbose);
+        // A library model answers from its own layers: the Modelfile it was made from, its template and parameters.
+        var stored = entry.Stored;
         await OllamaJson.WriteAsync(http.Response, new ShowResponse
         {
-            License = facts.License,
-            Modelfile = facts.Modelfile(entry),
-            Parameters = facts.Parameters,
-            Template = facts.ChatTemplate,
+            License = stored is { Licenses.Count: > 0 } ? string.Join("\n", stored.Licenses) : facts.License,
+            Modelfile = stored is null ? facts.Modelfile(entry) : ModelfileWriter.Write(StoredModelfile.For(stored), entry.Name),
+            Parameters = stored?.Parameters is { } p
+                ? string.Join("\n", StoredModelfile.Parameters(p).Select(x => $"{x.Name,-30} {x.Value}"))
+                : facts.Parameters,
+            Template = stored?.Template ?? facts.ChatTemplate,
+            System = stored?.System,
             Details = facts.Details,
             ModelInfo = info,
             Capabilities = facts.Capabilities,

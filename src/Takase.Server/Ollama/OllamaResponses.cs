@@ -144,6 +144,8 @@ public sealed record ShowResponse
 {
     /// <summary>general.license, when the file has one.</summary>
     [JsonPropertyName("license")] public string? License { get; init; }
+    /// <summary>The model's SYSTEM prompt (library models made from a Modelfile).</summary>
+    [JsonPropertyName("system"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? System { get; init; }
     /// <summary>A Modelfile that reproduces the model.</summary>
     [JsonPropertyName("modelfile")] public required string Modelfile { get; init; }
     /// <summary>PARAMETER lines, as Ollama prints them.</summary>

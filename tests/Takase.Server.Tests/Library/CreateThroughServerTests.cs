@@ -48,6 +48,44 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task CreateThenShowModelfileRoundTrips()
+    {
+        server.RequireModels();
+        var original = $$$""""
+            FROM {{{SharedData.Path("models/stories260K.gguf")}}}
+            TEMPLATE """{{ if .System }}{{ .System }} {{ end }}{{ .Prompt }}"""
+            SYSTEM You tell short stories.
+            PARAMETER temperature 0.5
+            PARAMETER stop "</s>"
+            PARAMETER stop "The end"
+            LICENSE """MIT"""
+            MESSAGE user Tell me a story.
+            MESSAGE assistant Once upon a time, there was a cat.
+            """";
+        await Create(new { model = "roundtrip-a", modelfile = original });
+        var show = JsonDocument.Parse(await (await server.Http.PostAsJsonAsync("/api/show", new { model = "roundtrip-a" }, TestContext.Current.CancellationToken))
+            .Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        var shown = show.GetProperty("modelfile").GetString()!;
+        Assert.Equal("You tell short stories.", show.GetProperty("system").GetString());
+        Assert.Contains("{{ .Prompt }}", show.GetProperty("template").GetString());
+
+        var a = Takase.Library.Modelfiles.ModelfileParser.Parse(original);
+        var b = Takase.Library.Modelfiles.ModelfileParser.Parse(shown);
+        Assert.Equal(a.Template, b.Template);
+        Assert.Equal(a.System, b.System);
+        Assert.Equal(a.Licenses, b.Licenses);
+        Assert.Equal(a.Messages, b.Messages);
+        Assert.Equal(a.ParameterValues("stop"), b.ParameterValues("stop"));
+        Assert.Equal(a.Parameter("temperature"), b.Parameter("temperature"));
+
+        // Building again from what show printed gives the very same model: the same manifest digest.
+        await Create(new { model = "roundtrip-b", modelfile = shown });
+        using var tags = JsonDocument.Parse(await server.Http.GetStringAsync("/api/tags", TestContext.Current.CancellationToken));
+        string Digest(string name) => tags.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == name).GetProperty("digest").GetString()!;
+        Assert.Equal(Digest("roundtrip-a:latest"), Digest("roundtrip-b:latest"));
+    }
+
+    [Fact]
     public async Task ABadModelfileIsA400NamingTheLine()
     {
         var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "broken", modelfile = "FROM x\nPARAMETER temperature hot\n" }, TestContext.Current.CancellationToken);

@@ -93,3 +93,22 @@ public sealed class ModelManagerTests : IDisposable
         Assert.Contains("'nope'", e.Message);
     }
 }
+
+public sealed class ModelSuggestionTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task AnUnknownNameSuggestsTheCloseOnes()
+    {
+        File.CreateSymbolicLink(_dir.File("stories260K.gguf"), SharedData.Path("models/stories260K.gguf"));
+        File.CreateSymbolicLink(_dir.File("llama-tiny.gguf"), SharedData.Path("models/stories260K-Q8_0.gguf"));
+        await using var m = new ModelManager(new ModelCatalog(_dir.Path), new TakaseServerOptions { ModelsDirectory = _dir.Path }, NullLogger<ModelManager>.Instance);
+        var e = await Assert.ThrowsAsync<ModelNotFoundException>(() => m.AcquireAsync("storys260k", null, default));
+        Assert.Contains("did you mean 'stories260K:latest'?", e.Message);
+        var none = await Assert.ThrowsAsync<ModelNotFoundException>(() => m.AcquireAsync("qwen3", null, default));
+        Assert.DoesNotContain("did you mean", none.Message);
+    }
+}
