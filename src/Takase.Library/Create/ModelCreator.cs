@@ -24,6 +24,8 @@ public static class ModelCreator
         IProgress<PullProgress>? progress = null, CancellationToken cancel = default)
     {
         var target = ModelName.Parse(name);
+        // A TEMPLATE that does not parse is refused now, not at the first request that uses it.
+        if (modelfile.Template is { } template0) GoTemplates.OllamaPromptTemplate.Parse(template0);
         var source = ModelfileSource.Resolve(modelfile.From, directory);
         var layers = new List<Layer>();
         StoredModel? baseModel = null;

@@ -18,7 +18,8 @@ public static class ApiErrors
     public static int? StatusFor(Exception e) => e switch
     {
         ModelNotFoundException or Takase.Library.Store.ModelNotFoundException => StatusCodes.Status404NotFound,
-        Takase.Library.Modelfiles.ModelfileParseException or FileNotFoundException or InvalidDataException
+        Takase.Library.Modelfiles.ModelfileParseException or Takase.Library.GoTemplates.GoTemplateException
+            or FileNotFoundException or InvalidDataException
             or Takase.Library.Store.ModelNameException or Takase.Library.Store.InvalidManifestException
             or Takase.Library.Store.BlobDigestMismatchException => StatusCodes.Status400BadRequest,
         QueueFullException => StatusCodes.Status503ServiceUnavailable,

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Takase.Engine;
 using Takase.Engine.Grammars;
+using Takase.Library.GoTemplates;
+using Takase.Library.Store;
 using Takase.Engine.Models;
 using Takase.Engine.Sampling;
 using Takase.Engine.Scheduling;
@@ -36,21 +38,11 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
             int[] prompt;
             while (true)
             {
-                if (lm.ChatTemplate is null)
-                {
-                    // No template: the conversation's texts, one after another, continued as plain text.
-                    prompt = lm.TokenizePrompt(string.Join("\n\n", messages.Select(m => m.Content ?? "")));
-                }
-                else
-                {
-                    rendered = lm.RenderChat(messages, new ChatRenderOptions
-                    {
-                        AddGenerationPrompt = true,
-                        Tools = call.Tools is { Count: > 0 } ? call.Tools : null,
-                        Variables = ThinkVariables(call.Think),
-                    });
-                    prompt = lm.TokenizePrompt(rendered, parseSpecial: true);
-                }
+                rendered = RenderMessages(lm, stored, messages, call.Tools is { Count: > 0 } ? call.Tools : null, call.Think);
+                // No template at all: the conversation's texts, one after another, continued as plain text.
+                prompt = rendered is null
+                    ? lm.TokenizePrompt(string.Join("\n\n", messages.Select(m => m.Content ?? "")))
+                    : lm.TokenizePrompt(rendered, parseSpecial: true);
                 if (prompt.Length < context || !call.Truncate) break;
                 // Truncation asked for: drop the oldest turn after any system prompt, keeping the last message.
                 var oldest = messages.FindIndex(m => m.Role != "system");
@@ -83,21 +75,18 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
             var context = ContextFor(lease, call.ContextLength);
             string? rendered = null;
             int[] prompt;
-            if (call.Raw || lm.ChatTemplate is null)
+            var stored = lease.Model.Entry.Stored;
+            if (call.Raw || (lm.ChatTemplate is null && stored?.Template is null))
                 prompt = call.Context is { Count: > 0 }
                     ? lm.Tokenizer.Encode(call.Prompt, addSpecial: false, parseSpecial: call.Raw)
                     : lm.Tokenizer.Encode(call.Prompt, addSpecial: true, parseSpecial: call.Raw);
             else
             {
                 List<ChatMessage> messages = [];
-                var system = string.IsNullOrEmpty(call.System) ? lease.Model.Entry.Stored?.System : call.System;
+                var system = string.IsNullOrEmpty(call.System) ? stored?.System : call.System;
                 if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));
                 messages.Add(new ChatMessage("user", call.Prompt));
-                rendered = lm.RenderChat(messages, new ChatRenderOptions
-                {
-                    AddGenerationPrompt = true,
-                    Variables = ThinkVariables(call.Think),
-                });
+                rendered = RenderMessages(lm, stored, messages, null, call.Think)!;
                 prompt = call.Context is { Count: > 0 }
                     ? lm.Tokenizer.Encode(rendered, addSpecial: false, parseSpecial: true)
                     : lm.TokenizePrompt(rendered, parseSpecial: true);
@@ -199,6 +188,24 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
     {
         if (requested is < 1 or > 1 << 20) throw new ArgumentException($"num_ctx must be between 1 and {1 << 20}, not {requested}");
         return requested ?? lease.Model.Scheduler.DefaultContextLength;
+    }
+
+    /// <summary>
+    /// The prompt text of a conversation: a library model's own TEMPLATE (Ollama's Go syntax, from its Modelfile) when it
+    /// has one, else the GGUF's chat template (Jinja); null when the model has neither.
+    /// </summary>
+    private static string? RenderMessages(LanguageModel lm, StoredModel? stored, IReadOnlyList<ChatMessage> messages,
+        IReadOnlyList<System.Text.Json.Nodes.JsonNode>? tools, bool? think)
+    {
+        if (stored?.Template is { } goTemplate)
+            return OllamaPromptTemplate.Parse(goTemplate).Execute(new OllamaTemplateValues
+            {
+                Messages = messages.Select(m => new TemplateMessage(m.Role, m.Content ?? "")).ToList(),
+                Think = think ?? false,
+                IsThinkSet = think is not null,
+            });
+        if (lm.ChatTemplate is null) return null;
+        return lm.RenderChat(messages, new ChatRenderOptions { AddGenerationPrompt = true, Tools = tools, Variables = ThinkVariables(think) });
     }
 
     /// <summary>

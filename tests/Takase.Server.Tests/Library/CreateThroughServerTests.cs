@@ -86,6 +86,25 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task AModelfileTemplateInGoSyntaxShapesThePrompt()
+    {
+        server.RequireModels();
+        var modelfile = $"FROM {SharedData.Path("models/stories260K.gguf")}\nTEMPLATE \"\"\"{{{{ if .System }}}}{{{{ .System }}}} {{{{ end }}}}Once upon a time, {{{{ .Prompt }}}}\"\"\"\n";
+        await Create(new { model = "go-templated", modelfile });
+        // The story model has no template of its own: the Go TEMPLATE alone decides what it reads.
+        var generate = await server.Http.PostAsJsonAsync("/api/generate", new { model = "go-templated", prompt = "there", stream = false, options = new { temperature = 0, repeat_penalty = 1, num_predict = 4 } }, TestContext.Current.CancellationToken);
+        var body = JsonDocument.Parse(await generate.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        var expected = JsonDocument.Parse(await (await server.Http.PostAsJsonAsync("/api/tokenize", new { model = "stories260K", content = "Once upon a time, there", add_special = true }, TestContext.Current.CancellationToken))
+            .Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("tokens").GetArrayLength();
+        Assert.Equal(expected, body.GetProperty("prompt_eval_count").GetInt32());
+        Assert.StartsWith(" was a little", body.GetProperty("response").GetString());
+
+        var broken = await server.Http.PostAsJsonAsync("/api/create", new { model = "go-broken", modelfile = $"FROM {SharedData.Path("models/stories260K.gguf")}\nTEMPLATE \"{{{{ .Prompt \"\n", stream = false }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode); // a TEMPLATE that does not parse is refused at create
+        Assert.DoesNotContain("go-broken", await server.Http.GetStringAsync("/api/tags", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task ABadModelfileIsA400NamingTheLine()
     {
         var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "broken", modelfile = "FROM x\nPARAMETER temperature hot\n" }, TestContext.Current.CancellationToken);
