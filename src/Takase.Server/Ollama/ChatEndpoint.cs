@@ -26,6 +26,7 @@ public static class ChatEndpoint
             return;
         }
 
+        request = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
         var call = OllamaCalls.Chat(request, model, ModelFacts.For(entry));
         if (loadOnly)
         {

@@ -64,6 +64,22 @@ public static class OptionsMapper
     };
 
     /// <summary>
+    /// The request's options over the model's own PARAMETERs (a library model made from a Modelfile), as Ollama merges
+    /// them: every option the request names wins, the model fills in the rest.
+    /// </summary>
+    public static JsonElement? WithModelDefaults(JsonElement? options, System.Text.Json.Nodes.JsonObject? parameters)
+    {
+        if (parameters is null || parameters.Count == 0) return options;
+        var merged = (System.Text.Json.Nodes.JsonObject)parameters.DeepClone();
+        if (options is { ValueKind: JsonValueKind.Object } given)
+            foreach (var property in given.EnumerateObject())
+                merged[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
+        else if (options is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) })
+            return options; // not an object: let Map report the type error
+        return JsonSerializer.SerializeToElement(merged);
+    }
+
+    /// <summary>
     /// Maps <paramref name="options"/> (absent, null or a JSON object). <paramref name="shift"/> is the request's
     /// shift field (Ollama: context shifting is on unless the request turns it off).
     /// </summary>

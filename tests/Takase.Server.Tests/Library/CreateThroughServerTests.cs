@@ -105,6 +105,22 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task ModelfileParametersAreDefaultsThatRequestsOverride()
+    {
+        server.RequireModels();
+        await Create(new { model = "short-answers", modelfile = $"FROM {SharedData.Path("models/stories260K.gguf")}\nPARAMETER num_predict 3\nPARAMETER temperature 0\n" });
+        async Task<int> EvalCount(object body)
+        {
+            var r = await server.Http.PostAsJsonAsync("/api/generate", body, TestContext.Current.CancellationToken);
+            var text = await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(r.IsSuccessStatusCode, text);
+            return JsonDocument.Parse(text).RootElement.GetProperty("eval_count").GetInt32();
+        }
+        Assert.Equal(3, await EvalCount(new { model = "short-answers", prompt = "Once upon a time", raw = true, stream = false }));
+        Assert.Equal(5, await EvalCount(new { model = "short-answers", prompt = "Once upon a time", raw = true, stream = false, options = new { num_predict = 5 } }));
+    }
+
+    [Fact]
     public async Task ABadModelfileIsA400NamingTheLine()
     {
         var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "broken", modelfile = "FROM x\nPARAMETER temperature hot\n" }, TestContext.Current.CancellationToken);
