@@ -71,6 +71,10 @@ public sealed class ModelCatalog(string directory, ModelStore? store = null)
         return stored is null ? null : FromStore(stored, File.GetLastWriteTimeUtc(stored.ManifestPath));
     }
 
+    /// <summary>The model called <paramref name="name"/>; a <see cref="ModelNotFoundException"/> that suggests close
+    /// names when there is none.</summary>
+    public ModelEntry Require(string name) => Find(name) ?? throw new ModelNotFoundException(name, Suggest(name));
+
     /// <summary>Names close to <paramref name="name"/> (a typo away, or containing it), best first, for "did you mean".</summary>
     public IReadOnlyList<string> Suggest(string name, int max = 3)
     {

@@ -100,7 +100,7 @@ public sealed class ModelManager : IAsyncDisposable
     /// <exception cref="ModelNotFoundException">no model has that name.</exception>
     public async Task<ModelLease> AcquireAsync(string name, TimeSpan? keepAlive, CancellationToken cancel)
     {
-        var entry = _catalog.Find(name) ?? throw new ModelNotFoundException(name, _catalog.Suggest(name));
+        var entry = _catalog.Require(name);
         var clock = Stopwatch.StartNew();
         var loaded = TryLease(entry, keepAlive);
         if (loaded is not null) return new ModelLease(this, loaded, TimeSpan.Zero);

@@ -13,7 +13,7 @@ public static class EmbedEndpoints
     {
         var request = await OllamaJson.ReadAsync<EmbedRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.Model);
-        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Find(model) ?? throw new ModelNotFoundException(model);
+        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
         var inputs = OllamaCalls.EmbedInputs(request.Input);
         var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
         var contextLength = OptionsMapper.ContextLength(request.Options);
@@ -49,7 +49,7 @@ public static class EmbedEndpoints
     {
         var request = await OllamaJson.ReadAsync<EmbeddingsRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.Model);
-        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Find(model) ?? throw new ModelNotFoundException(model);
+        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
         var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
         var contextLength = OptionsMapper.ContextLength(request.Options);
         if (string.IsNullOrEmpty(request.Prompt))

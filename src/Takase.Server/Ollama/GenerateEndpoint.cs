@@ -15,7 +15,7 @@ public static class GenerateEndpoint
         var started = Stopwatch.GetTimestamp();
         var request = await OllamaJson.ReadAsync<GenerateRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.Model);
-        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Find(model) ?? throw new ModelNotFoundException(model);
+        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
         var stream = request.Stream ?? true;
         var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
         var loadOnly = string.IsNullOrEmpty(request.Prompt) && string.IsNullOrEmpty(request.Suffix);

@@ -33,7 +33,7 @@ public static class ModelEndpoints
         var request = await OllamaJson.ReadAsync<ModelRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.ModelName);
         var catalog = Catalog(http);
-        var entry = catalog.Find(model) ?? throw new ModelNotFoundException(model, catalog.Suggest(model));
+        var entry = catalog.Require(model);
         var facts = ModelFacts.For(entry);
         IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> info;
         using (var file = GgufFile.Open(entry.Path)) info = ModelFacts.ModelInfo(file, request.Verbose);
@@ -83,7 +83,7 @@ public static class ModelEndpoints
         var source = string.IsNullOrWhiteSpace(request.Source) ? throw new ArgumentException("source is required") : request.Source;
         var destination = string.IsNullOrWhiteSpace(request.Destination) ? throw new ArgumentException("destination is required") : request.Destination;
         var catalog = Catalog(http);
-        var entry = catalog.Find(source) ?? throw new ModelNotFoundException(source);
+        var entry = catalog.Require(source);
         if (entry.Stored is not null && catalog.Store is { } store)
             await store.CopyAsync(entry.Stored.Name.ToString(), destination, http.RequestAborted); // a second manifest name, same blobs
         else
@@ -98,7 +98,7 @@ public static class ModelEndpoints
         var request = await OllamaJson.ReadAsync<ModelRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.ModelName);
         var catalog = Catalog(http);
-        var entry = catalog.Find(model) ?? throw new ModelNotFoundException(model);
+        var entry = catalog.Require(model);
         http.RequestServices.GetRequiredService<ModelManager>().Unload(entry.Name);
         if (entry.Stored is not null && catalog.Store is { } store) store.Delete(model); // the manifest, then unreferenced blobs
         else if (!ModelFolder.Delete(catalog.Directory, entry)) throw new ModelNotFoundException(model);

@@ -33,7 +33,7 @@ internal static class ModelsEndpoint
 
     public static async Task RetrieveAsync(HttpContext context, string id, ModelCatalog catalog)
     {
-        var entry = catalog.Find(id) ?? throw new ModelNotFoundException(id);
+        var entry = catalog.Require(id);
         await context.Response.WriteAsJsonAsync(OpenAiModel.From(entry), OpenAiJson.Options, context.RequestAborted);
     }
 }
