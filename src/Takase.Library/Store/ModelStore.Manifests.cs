@@ -232,7 +232,25 @@ public sealed partial class ModelStore
         }
     }
 
+    // Manifests and their layers are content-addressed: the same manifest bytes always name the same template, system,
+    // parameters and messages, so a model is read from its layers once and every later request only re-reads the small
+    // manifest file (which is what changes when a tag moves). Bounded, since only a handful of models are in use.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StoredModel> _readModels = new(StringComparer.Ordinal);
+    private const int ReadModelCacheSize = 256;
+
     private StoredModel ReadModel(ModelName name, string manifestPath, byte[] bytes, bool readOnly)
+    {
+        var digest = BlobDigest.Of(bytes);
+        if (_readModels.TryGetValue(digest, out var cached) && File.Exists(cached.ModelBlobPath)
+            && cached.AdapterPaths.Concat(cached.ProjectorPaths).All(File.Exists))
+            return cached with { Name = name, ManifestPath = manifestPath, IsReadOnly = readOnly, Parameters = (JsonObject?)cached.Parameters?.DeepClone() };
+        var model = ReadModelLayers(name, manifestPath, bytes, readOnly);
+        if (_readModels.Count >= ReadModelCacheSize) _readModels.Clear();
+        _readModels[digest] = model with { Parameters = (JsonObject?)model.Parameters?.DeepClone() };
+        return model;
+    }
+
+    private StoredModel ReadModelLayers(ModelName name, string manifestPath, byte[] bytes, bool readOnly)
     {
         var manifest = Manifest.Parse(bytes, manifestPath);
         var display = name.DisplayShortest();

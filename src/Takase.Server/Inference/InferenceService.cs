@@ -198,14 +198,37 @@ public sealed class InferenceService(ModelManager models, IOutputConstraintFacto
         IReadOnlyList<System.Text.Json.Nodes.JsonNode>? tools, bool? think)
     {
         if (stored?.Template is { } goTemplate)
-            return OllamaPromptTemplate.Parse(goTemplate).Execute(new OllamaTemplateValues
+            return ParsedTemplates.Get(goTemplate).Execute(new OllamaTemplateValues
             {
-                Messages = messages.Select(m => new TemplateMessage(m.Role, m.Content ?? "")).ToList(),
+                Messages = messages.Select(ToTemplateMessage).ToList(),
+                Tools = tools?.Select(TemplateTool.FromJson).ToList() ?? [],
                 Think = think ?? false,
                 IsThinkSet = think is not null,
             });
         if (lm.ChatTemplate is null) return null;
         return lm.RenderChat(messages, new ChatRenderOptions { AddGenerationPrompt = true, Tools = tools, Variables = ThinkVariables(think) });
+    }
+
+    /// <summary>A message as Ollama's templates see it: tool calls with their arguments, tool results with the tool's name.</summary>
+    private static TemplateMessage ToTemplateMessage(ChatMessage m) => new(m.Role, m.Content ?? "")
+    {
+        Thinking = m.ReasoningContent ?? "",
+        ToolCalls = m.ToolCalls?.Select((c, i) => new TemplateToolCall(TemplateToolCallFunction.FromJson(c.Name, c.Arguments as System.Text.Json.Nodes.JsonObject, i)) { Id = c.Id }).ToList() ?? [],
+        ToolName = m.Name ?? "",
+        ToolCallId = m.ToolCallId ?? "",
+    };
+
+    /// <summary>Parsed Go templates by their text: a library model's TEMPLATE is parsed once, not per request.</summary>
+    private static class ParsedTemplates
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, OllamaPromptTemplate> Parsed = new(StringComparer.Ordinal);
+
+        public static OllamaPromptTemplate Get(string source)
+        {
+            if (Parsed.TryGetValue(source, out var template)) return template;
+            if (Parsed.Count >= 64) Parsed.Clear();
+            return Parsed[source] = OllamaPromptTemplate.Parse(source);
+        }
     }
 
     /// <summary>

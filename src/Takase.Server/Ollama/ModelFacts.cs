@@ -37,8 +37,8 @@ public sealed record ModelFacts
     /// <summary>Whether the file declares pooling for embeddings (an embedding model).</summary>
     public bool IsEmbedding { get; init; }
 
-    /// <summary>The template asks for tools (Ollama's "tools" capability).</summary>
-    public bool SupportsTools => ChatTemplate?.Contains("tools", StringComparison.Ordinal) == true;
+    /// <summary>The template asks for tools (Ollama's "tools" capability): Jinja's tools variable or a Go TEMPLATE's .Tools.</summary>
+    public bool SupportsTools => ChatTemplate is { } t && (t.Contains("tools", StringComparison.Ordinal) || t.Contains(".Tools", StringComparison.Ordinal));
     /// <summary>The template has a &lt;think&gt; block (Ollama's "thinking" capability).</summary>
     public bool SupportsThinking => ChatTemplate?.Contains("<think>", StringComparison.Ordinal) == true;
 
@@ -84,12 +84,16 @@ public sealed record ModelFacts
 
     /// <summary>The facts of <paramref name="entry"/>, read once per file version.</summary>
     /// <exception cref="GgufFormatException">the file is not a readable GGUF file.</exception>
-    public static ModelFacts For(ModelEntry entry) =>
-        Cache.GetOrAdd((entry.Path, entry.Size, entry.ModifiedAt), _ =>
+    public static ModelFacts For(ModelEntry entry)
+    {
+        var facts = Cache.GetOrAdd((entry.Path, entry.Size, entry.ModifiedAt), _ =>
         {
             using var file = GgufFile.Open(entry.Path);
             return Read(file);
         });
+        // A library model's own TEMPLATE (Go syntax) replaces the file's, so it decides what the model can do.
+        return entry.Stored?.Template is { } template ? facts with { ChatTemplate = template } : facts;
+    }
 
     /// <summary>Reads the facts from an open file.</summary>
     public static ModelFacts Read(GgufFile file)

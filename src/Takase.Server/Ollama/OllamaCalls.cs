@@ -23,6 +23,20 @@ public static class OllamaCalls
     /// <summary>Whether keep_alive asks to unload now (0 or "0s").</summary>
     public static bool IsUnload(TimeSpan? keepAlive) => keepAlive == TimeSpan.Zero;
 
+    /// <summary>
+    /// The prompt of a /api/generate request that brings its own Go template, as Ollama renders it: the template sees
+    /// the system text and the prompt as a conversation (.System/.Prompt for older templates, .Messages for newer ones)
+    /// and the text ends where the answer begins.
+    /// </summary>
+    /// <exception cref="Takase.Library.GoTemplates.GoTemplateException">the template does not parse or cannot run; the message says where.</exception>
+    public static string RenderTemplate(string template, string? system, string prompt)
+    {
+        List<Takase.Library.GoTemplates.TemplateMessage> messages = [];
+        if (!string.IsNullOrEmpty(system)) messages.Add(new("system", system));
+        messages.Add(new("user", prompt));
+        return Takase.Library.GoTemplates.OllamaPromptTemplate.Parse(template).Execute(new() { Messages = messages });
+    }
+
     /// <summary>The /api/generate request as a completion.</summary>
     public static CompletionCall Completion(GenerateRequest r, string model, ModelFacts facts)
     {
@@ -44,7 +58,7 @@ public static class OllamaCalls
         }
         else if (!raw && !string.IsNullOrEmpty(r.Template))
         {
-            prompt = GoTemplate.Parse(r.Template).Render(system, prompt);
+            prompt = RenderTemplate(r.Template, system, prompt);
             raw = true; // the request's own template replaces the model's
             system = null;
         }

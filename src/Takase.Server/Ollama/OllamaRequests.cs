@@ -19,7 +19,7 @@ public sealed record GenerateRequest
     [JsonPropertyName("suffix")] public string? Suffix { get; init; }
     /// <summary>System prompt for the model's template.</summary>
     [JsonPropertyName("system")] public string? System { get; init; }
-    /// <summary>A Go-template prompt template replacing the model's (subset: see <see cref="GoTemplate"/>).</summary>
+    /// <summary>A Go-template prompt template (Ollama's TEMPLATE syntax) replacing the model's for this request.</summary>
     [JsonPropertyName("template")] public string? Template { get; init; }
     /// <summary>Tokens returned by an earlier response, to continue that exchange.</summary>
     [JsonPropertyName("context")] public IReadOnlyList<int>? Context { get; init; }

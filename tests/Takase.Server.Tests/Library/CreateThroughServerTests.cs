@@ -105,6 +105,34 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task AGoTemplateSeesTheToolsAndTheToolCallsOfTheConversation()
+    {
+        server.RequireModels();
+        // A template in the style of Ollama's tool-using ones: tool names first, then each turn with its calls and results.
+        const string template = "{{ range .Tools }}[{{ .Function.Name }}]{{ end }}{{ range .Messages }}{{ .Role }}:{{ .Content }}{{ range .ToolCalls }}call {{ .Function.Name }}{{ end }}{{ .ToolName }};{{ end }}";
+        await Create(new { model = "go-tools", from = SharedData.Path("models/stories260K.gguf"), template });
+
+        using var show = JsonDocument.Parse(await (await server.Http.PostAsJsonAsync("/api/show", new { model = "go-tools" }, TestContext.Current.CancellationToken))
+            .Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("tools", show.RootElement.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+
+        var tools = new[] { new { type = "function", function = new { name = "get_weather", description = "Weather of a city", parameters = new { type = "object", properties = new { city = new { type = "string" } } } } } };
+        var messages = new object[]
+        {
+            new { role = "user", content = "Once upon a time" },
+            new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Tokyo" } } } } },
+            new { role = "tool", content = "sunny", tool_name = "get_weather" },
+        };
+        var chat = await server.Http.PostAsJsonAsync("/api/chat", new { model = "go-tools", stream = false, tools, messages, options = new { num_predict = 1 } }, TestContext.Current.CancellationToken);
+        var body = await chat.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(chat.IsSuccessStatusCode, body);
+        var expected = "[get_weather]user:Once upon a time;assistant:call get_weather;tool:sunnyget_weather;";
+        var tokens = JsonDocument.Parse(await (await server.Http.PostAsJsonAsync("/api/tokenize", new { model = "stories260K", content = expected, add_special = true }, TestContext.Current.CancellationToken))
+            .Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("tokens").GetArrayLength();
+        Assert.Equal(tokens, JsonDocument.Parse(body).RootElement.GetProperty("prompt_eval_count").GetInt32());
+    }
+
+    [Fact]
     public async Task ModelfileParametersAreDefaultsThatRequestsOverride()
     {
         server.RequireModels();

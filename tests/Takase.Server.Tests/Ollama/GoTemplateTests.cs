@@ -1,11 +1,13 @@
+using Takase.Library.GoTemplates;
 using Takase.Server.Ollama;
 
 namespace Takase.Server.Tests.Ollama;
 
+/// <summary>/api/generate's "template" field goes through the library's Go-template engine, as Ollama's does.</summary>
 public class GoTemplateTests
 {
     [Theory]
-    // Ollama's own library templates, as far as /api/generate's template field uses them.
+    // Ollama's own library templates, as /api/generate's template field uses them: the prompt ends where the answer begins.
     [InlineData("{{ .Prompt }}", "sys", "hi", "hi")]
     [InlineData("{{ if .System }}<|system|>\n{{ .System }}</s>\n{{ end }}<|user|>\n{{ .Prompt }}</s>\n<|assistant|>\n{{ .Response }}</s>", "Be kind.", "Hello",
         "<|system|>\nBe kind.</s>\n<|user|>\nHello</s>\n<|assistant|>\n")]
@@ -16,21 +18,19 @@ public class GoTemplateTests
     [InlineData("A {{- .Prompt -}} B", null, "p", "ApB")]
     [InlineData("{{ if .System }}has{{ else }}none{{ end }}|{{ $.Prompt }}", null, "p", "none|p")]
     [InlineData("{{/* a comment */}}{{ .Prompt }}", null, "p", "p")]
-    [InlineData("{{ if .Prompt }}{{ if .System }}{{ .System }}: {{ end }}{{ .Prompt }}{{ end }}", "S", "P", "S: P")]
-    public void RendersTheSubsetAsGoWould(string template, string? system, string prompt, string expected) =>
-        Assert.Equal(expected, GoTemplate.Parse(template).Render(system, prompt));
+    // Newer templates read the conversation from .Messages.
+    [InlineData("{{ range .Messages }}<{{ .Role }}>{{ .Content }}{{ end }}<assistant>", "S", "P", "<system>S<user>P<assistant>")]
+    public void RendersThePromptAsOllamaWould(string template, string? system, string prompt, string expected) =>
+        Assert.Equal(expected, OllamaCalls.RenderTemplate(template, system, prompt));
 
     [Theory]
-    [InlineData("{{ range .Messages }}{{ .Content }}{{ end }}", "range .Messages")]
-    [InlineData("{{ .Prompt | upper }}", ".Prompt | upper")]
-    [InlineData("{{ json .Tools }}", "json .Tools")]
-    [InlineData("{{ if .System }}open", "not closed with {{ end }}")]
-    [InlineData("text {{ end }}", "has no matching {{ if }}")]
-    [InlineData("{{ .Prompt ", "unclosed action")]
-    [InlineData("line one\n{{ .Suffix }}", "at line 2")]
-    public void RefusesWhatItCannotRenderAndSaysWhere(string template, string message)
+    [InlineData("{{ if .System }}open")]
+    [InlineData("text {{ end }}")]
+    [InlineData("{{ .Prompt ")]
+    [InlineData("{{ .Prompt | nosuchfunction }}")]
+    public void RefusesTemplatesThatDoNotParseAndSaysWhere(string template)
     {
-        var e = Assert.Throws<ArgumentException>(() => GoTemplate.Parse(template));
-        Assert.Contains(message, e.Message);
+        var e = Assert.Throws<GoTemplateException>(() => OllamaCalls.RenderTemplate(template, null, "p"));
+        Assert.Matches("line|col|:", e.Message);
     }
 }
