@@ -16,9 +16,9 @@ internal sealed record ChatCompletionPlan(IReadOnlyList<ChatCall> Calls, bool St
 /// </summary>
 internal static class ChatCompletionMapping
 {
-    /// <summary>Checks <paramref name="request"/> and builds the plan.</summary>
+    /// <summary>Checks <paramref name="request"/> and builds the plan; a library model's <paramref name="modelParameters"/> fill in what the request leaves out.</summary>
     /// <exception cref="OpenAiRequestException">a field is missing, of the wrong shape or out of range.</exception>
-    public static ChatCompletionPlan ToPlan(CreateChatCompletionRequest request)
+    public static ChatCompletionPlan ToPlan(CreateChatCompletionRequest request, System.Text.Json.Nodes.JsonObject? modelParameters = null)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
             throw new OpenAiRequestException("You must provide a model parameter.", "model");
@@ -46,7 +46,7 @@ internal static class ChatCompletionMapping
         var topLogprobs = TopLogprobs(request.Logprobs, request.TopLogprobs);
         var think = Think(request.ReasoningEffort);
         var sampling = new OpenAiOptions.Sampling(request.Temperature, request.TopP, request.PresencePenalty,
-            request.FrequencyPenalty, request.Seed, request.LogitBias, request.Stop, maxTokens);
+            request.FrequencyPenalty, request.Seed, request.LogitBias, request.Stop, maxTokens, request.MaxTokens is not null || request.MaxCompletionTokens is not null);
 
         var calls = Enumerable.Range(0, choices).Select(i => new ChatCall
         {
@@ -57,7 +57,8 @@ internal static class ChatCompletionMapping
             Format = format,
             Think = think,
             TopLogprobs = topLogprobs,
-            Options = OpenAiOptions.Build(sampling, i),
+            Options = OpenAiOptions.Build(sampling, i, modelParameters),
+            ContextLength = OpenAiOptions.ContextLength(modelParameters),
         }).ToList();
         var stream = request.Stream == true;
         return new ChatCompletionPlan(calls, stream, stream && request.StreamOptions?.IncludeUsage == true, topLogprobs >= 0);

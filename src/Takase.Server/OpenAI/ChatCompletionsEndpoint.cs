@@ -12,7 +12,7 @@ internal static class ChatCompletionsEndpoint
     {
         var cancel = context.RequestAborted;
         var request = await OpenAiJson.ReadBodyAsync<CreateChatCompletionRequest>(context.Request, cancel);
-        var plan = ChatCompletionMapping.ToPlan(request);
+        var plan = ChatCompletionMapping.ToPlan(request, OpenAiOptions.ModelParameters(context.RequestServices, request.Model));
         await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, (i, token) => StartAsync(inference, plan.Calls[i], token), cancel);
         var header = new Header(OpenAiApi.NewId("chatcmpl-"), OpenAiApi.Now(), choices.Sessions[0].ModelName);
         if (plan.Stream) await StreamAsync(context, plan, choices, header, log);

@@ -22,9 +22,9 @@ internal static class CompletionMapping
     /// <summary>Most prompts × n one request may ask for.</summary>
     public const int MaxCompletions = 64;
 
-    /// <summary>Checks <paramref name="request"/> and builds the plan.</summary>
+    /// <summary>Checks <paramref name="request"/> and builds the plan; a library model's <paramref name="modelParameters"/> fill in what the request leaves out.</summary>
     /// <exception cref="OpenAiRequestException">a field is missing, of the wrong shape or out of range.</exception>
-    public static CompletionPlan ToPlan(CreateCompletionRequest request)
+    public static CompletionPlan ToPlan(CreateCompletionRequest request, System.Text.Json.Nodes.JsonObject? modelParameters = null)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
             throw new OpenAiRequestException("You must provide a model parameter.", "model");
@@ -41,7 +41,7 @@ internal static class CompletionMapping
         // OpenAI's default for this endpoint is 16 tokens.
         var maxTokens = request.MaxTokens is null ? 16 : OpenAiOptions.MaxTokens(request.MaxTokens, "max_tokens");
         var sampling = new OpenAiOptions.Sampling(request.Temperature, request.TopP, request.PresencePenalty,
-            request.FrequencyPenalty, request.Seed, request.LogitBias, request.Stop, maxTokens);
+            request.FrequencyPenalty, request.Seed, request.LogitBias, request.Stop, maxTokens, request.MaxTokens is not null);
 
         var calls = new List<CompletionCall>(prompts.Count * n);
         foreach (var prompt in prompts)
@@ -54,7 +54,8 @@ internal static class CompletionMapping
                     Prompt = prompt.Text ?? "",
                     Context = prompt.Tokens,
                     TopLogprobs = request.Logprobs ?? -1,
-                    Options = OpenAiOptions.Build(sampling, i),
+                    Options = OpenAiOptions.Build(sampling, i, modelParameters),
+                    ContextLength = OpenAiOptions.ContextLength(modelParameters),
                 });
         var stream = request.Stream == true;
         return new CompletionPlan(prompts, n, calls, stream, stream && request.StreamOptions?.IncludeUsage == true,

@@ -18,7 +18,7 @@ internal static class OpenAiOptions
 
     /// <summary>The sampling fields of a request, as sent.</summary>
     public sealed record Sampling(double? Temperature, double? TopP, double? PresencePenalty, double? FrequencyPenalty,
-        long? Seed, Dictionary<string, double>? LogitBias, JsonElement? Stop, int MaxTokens);
+        long? Seed, Dictionary<string, double>? LogitBias, JsonElement? Stop, int MaxTokens, bool MaxTokensGiven);
 
     /// <summary>
     /// Engine options for one choice. OpenAI's semantics, not Ollama's defaults: temperature 1, top_p 1, no top-k,
@@ -27,8 +27,9 @@ internal static class OpenAiOptions
     /// so an answer without max_tokens runs until it ends instead of failing when the context fills.
     /// Choice <paramref name="choice"/> of a seeded request uses seed + choice, so n choices differ yet reproduce.
     /// </summary>
-    public static GenerationOptions Build(Sampling s, int choice)
+    public static GenerationOptions Build(Sampling s, int choice, System.Text.Json.Nodes.JsonObject? modelParameters = null)
     {
+        if (modelParameters is { Count: > 0 }) return BuildOverModel(s, choice, modelParameters);
         var temperature = InRange(s.Temperature, 0, 2, "temperature") ?? 1;
         var topP = InRange(s.TopP, 0, 1, "top_p") ?? 1;
         var presence = InRange(s.PresencePenalty, -2, 2, "presence_penalty") ?? 0;
@@ -53,6 +54,56 @@ internal static class OpenAiOptions
             ContextShift = true,
         };
     }
+
+    /// <summary>
+    /// A library model's PARAMETERs (its Modelfile) fill in what the request leaves out, as they do on the Ollama API:
+    /// OpenAI's neutral defaults first, the model's parameters over them, then every field the request names. The
+    /// merged map is read by the Ollama option reader, so every Ollama parameter a Modelfile may hold applies.
+    /// </summary>
+    private static GenerationOptions BuildOverModel(Sampling s, int choice, System.Text.Json.Nodes.JsonObject model)
+    {
+        var merged = new System.Text.Json.Nodes.JsonObject
+        {
+            ["temperature"] = 1,
+            ["top_p"] = 1,
+            ["top_k"] = 0,
+            ["min_p"] = 0,
+            ["repeat_penalty"] = 1,
+            ["repeat_last_n"] = -1,
+        };
+        foreach (var (key, value) in model) merged[key] = value?.DeepClone();
+        if (InRange(s.Temperature, 0, 2, "temperature") is { } t) merged["temperature"] = t;
+        if (InRange(s.TopP, 0, 1, "top_p") is { } p) merged["top_p"] = p;
+        if (InRange(s.PresencePenalty, -2, 2, "presence_penalty") is { } presence) merged["presence_penalty"] = presence;
+        if (InRange(s.FrequencyPenalty, -2, 2, "frequency_penalty") is { } frequency) merged["frequency_penalty"] = frequency;
+        if (s.Seed is { } seed) merged["seed"] = seed;
+        if (s.MaxTokensGiven || !merged.ContainsKey("num_predict")) merged["num_predict"] = s.MaxTokens;
+        var stops = Stop(s.Stop);
+        if (stops.Count > 0) merged["stop"] = new System.Text.Json.Nodes.JsonArray([.. stops.Select(x => (System.Text.Json.Nodes.JsonNode?)x)]);
+        merged.Remove("num_ctx"); // the context window is the call's, see ContextLength
+        var options = Takase.Server.Ollama.OptionsMapper.Map(JsonSerializer.SerializeToElement(merged)).Generation;
+        return options with
+        {
+            Sampling = options.Sampling with
+            {
+                Seed = options.Sampling.Seed + choice,
+                LogitBias = LogitBias(s.LogitBias),
+            },
+            ContextShift = true,
+        };
+    }
+
+    /// <summary>The PARAMETERs of the library model a request names, or null (a loose GGUF file, or no such model: the
+    /// inference call reports that).</summary>
+    public static System.Text.Json.Nodes.JsonObject? ModelParameters(IServiceProvider services, string? model) =>
+        string.IsNullOrWhiteSpace(model) ? null
+            : (services.GetService(typeof(Takase.Server.Models.ModelCatalog)) as Takase.Server.Models.ModelCatalog)?.Find(model)?.Stored?.Parameters;
+
+    /// <summary>The context window a library model's num_ctx PARAMETER asks for, or null (the server's default).</summary>
+    public static int? ContextLength(System.Text.Json.Nodes.JsonObject? modelParameters) =>
+        modelParameters?["num_ctx"] is { } ctx
+            ? Takase.Server.Ollama.OptionsMapper.Map(JsonSerializer.SerializeToElement(new System.Text.Json.Nodes.JsonObject { ["num_ctx"] = ctx.DeepClone() })).ContextLength
+            : null;
 
     /// <summary>n: 1 when absent, at most <see cref="MaxChoices"/>.</summary>
     public static int Choices(int? n)

@@ -149,6 +149,32 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task ModelfileParametersAreDefaultsOnTheOpenAiApiToo()
+    {
+        server.RequireModels();
+        await Create(new { model = "short-v1", modelfile = $"FROM {SharedData.Path("models/stories260K.gguf")}\nPARAMETER num_predict 3\nPARAMETER temperature 0\nPARAMETER num_ctx 12\n" });
+        async Task<JsonElement> Post(string path, object body)
+        {
+            var r = await server.Http.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+            var text = await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(r.IsSuccessStatusCode, text);
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+        var messages = new[] { new { role = "user", content = "Once upon a time" } };
+        // num_predict 3 replaces "until the answer ends" (chat) and OpenAI's 16-token default (completions).
+        Assert.Equal(3, (await Post("/v1/chat/completions", new { model = "short-v1", messages })).GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(3, (await Post("/v1/completions", new { model = "short-v1", prompt = "Once upon a time" })).GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(5, (await Post("/v1/completions", new { model = "short-v1", prompt = "Once upon a time", max_tokens = 5 })).GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        // temperature 0 from the Modelfile: two unseeded answers are the same.
+        var a = (await Post("/v1/completions", new { model = "short-v1", prompt = "Once upon a time" })).GetProperty("choices")[0].GetProperty("text").GetString();
+        var b = (await Post("/v1/completions", new { model = "short-v1", prompt = "Once upon a time" })).GetProperty("choices")[0].GetProperty("text").GetString();
+        Assert.Equal(a, b);
+        // num_ctx 12: a prompt longer than the model's window is refused, as on the Ollama API.
+        var tooLong = await server.Http.PostAsJsonAsync("/v1/completions", new { model = "short-v1", prompt = string.Join(" ", Enumerable.Repeat("Once upon a time", 8)) }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+
+    [Fact]
     public async Task ABadModelfileIsA400NamingTheLine()
     {
         var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "broken", modelfile = "FROM x\nPARAMETER temperature hot\n" }, TestContext.Current.CancellationToken);

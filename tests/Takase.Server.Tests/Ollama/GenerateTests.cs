@@ -106,13 +106,17 @@ public class GenerateTests(LiveServer server)
     }
 
     [Fact]
-    public async Task UnsupportedTemplateConstructsAreA400ThatSaysWhatWorks()
+    public async Task ARequestTemplateMayReadTheMessagesAndABrokenOneIsA400ThatSaysWhere()
     {
         server.RequireModels();
-        var (status, body) = await PostAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "x", template = "{{ range .Messages }}{{ .Content }}{{ end }}", stream = false });
+        // Newer Ollama templates range over .Messages: the prompt becomes the single user message.
+        var templated = await PostOkAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "Once upon a time", template = "{{ range .Messages }}{{ .Content }}{{ end }}", stream = false, options = Greedy });
+        var raw = await PostOkAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "Once upon a time", raw = true, stream = false, options = Greedy });
+        Assert.Equal(raw.GetProperty("response").GetString(), templated.GetProperty("response").GetString());
+
+        var (status, body) = await PostAsync(server.Http, "/api/generate", new { model = "stories260K", prompt = "x", template = "line one\n{{ if .Prompt }}unclosed", stream = false });
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("range .Messages", body.GetProperty("error").GetString());
-        Assert.Contains("{{ .Prompt }}", body.GetProperty("error").GetString());
+        Assert.Contains("template line 2", body.GetProperty("error").GetString()); // where the unclosed if is
     }
 
     [Fact]
