@@ -40,6 +40,24 @@ public class LoraTests
     }
 
     [Fact]
+    public void Q8_0HalvesAreDequantizedAtLoad()
+    {
+        using var dir = new TempDir();
+        var basePath = SharedData.Path(Stories);
+        // lora_a rows are n_in = 64 long (two Q8_0 blocks); lora_b rows are rank = 4 long, not a whole block, so B stays F32.
+        var adapter = AdapterFile.Random(basePath, ["blk.0.attn_q.weight", "blk.2.ffn_up.weight", "blk.4.attn_v.weight"], seed: 13, GgmlType.F32, typeA: GgmlType.Q8_0);
+        adapter.Write(dir.File("a.gguf"));
+        WriteMerged(basePath, dir.File("merged.gguf"), [(adapter, 1f)]);
+
+        using var withAdapter = TransformerModel.Load(basePath, [new AdapterSpec(dir.File("a.gguf"))]);
+        using var merged = TransformerModel.Load(dir.File("merged.gguf"));
+        using var plain = TransformerModel.Load(basePath);
+        AssertSameLogits(merged, withAdapter);
+        AssertSameGreedy(merged, withAdapter);
+        AssertAdapterMatters(plain, withAdapter);
+    }
+
+    [Fact]
     public void TwoAdaptersStackWithTheirOwnScales()
     {
         using var dir = new TempDir();
@@ -304,11 +322,12 @@ public class LoraTests
         public Dictionary<string, (float[] A, float[] B)> Pairs { get; } = [];
         public float Alpha { get; private init; }
         private GgmlType Type { get; init; }
+        private GgmlType TypeA { get; init; }
 
         /// <summary>Random A and B of rank 4 for each target; values rounded to <paramref name="type"/> as stored.</summary>
-        public static AdapterFile Random(string basePath, string[] targets, int seed, GgmlType type, float alpha = LoraTests.Alpha)
+        public static AdapterFile Random(string basePath, string[] targets, int seed, GgmlType type, float alpha = LoraTests.Alpha, GgmlType? typeA = null)
         {
-            var f = new AdapterFile { Alpha = alpha, Type = type };
+            var f = new AdapterFile { Alpha = alpha, Type = type, TypeA = typeA ?? type };
             f.Metadata["general.architecture"] = new GgufValue(GgufValueType.String, "llama");
             f.Metadata["general.type"] = new GgufValue(GgufValueType.String, "adapter");
             f.Metadata["adapter.type"] = new GgufValue(GgufValueType.String, "lora");
@@ -325,14 +344,14 @@ public class LoraTests
                 {
                     // Looked-up tensors flip the halves: A ne = [rank, n_vocab], B ne = [rank, n_embd].
                     (shapeA, shapeB) = ([Rank, nOut], [Rank, nIn]);
-                    a = f.Round(Uniform(rng, nOut * Rank, 0.5f));
-                    b = f.Round(Uniform(rng, nIn * Rank, 0.1f));
+                    a = Round(Uniform(rng, nOut * Rank, 0.5f), f.TypeA, Rank);
+                    b = Round(Uniform(rng, nIn * Rank, 0.1f), f.Type, Rank);
                 }
                 else
                 {
                     (shapeA, shapeB) = ([nIn, Rank], [Rank, nOut]);
-                    a = f.Round(Uniform(rng, Rank * nIn, 1f / MathF.Sqrt(nIn)));
-                    b = f.Round(Uniform(rng, nOut * Rank, 0.1f));
+                    a = Round(Uniform(rng, Rank * nIn, 1f / MathF.Sqrt(nIn)), f.TypeA, (int)nIn);
+                    b = Round(Uniform(rng, nOut * Rank, 0.1f), f.Type, Rank);
                 }
                 f.Pairs[name] = (a, b);
                 f.Tensors.Add(($"{name}.lora_a", shapeA, a));
@@ -345,24 +364,48 @@ public class LoraTests
         {
             var w = new GgufWriter();
             foreach (var (key, value) in Metadata) w.Add(key, value);
-            foreach (var (name, shape, values) in Tensors) w.AddTensor(name, Type, shape, Encode(values));
+            foreach (var (name, shape, values) in Tensors)
+            {
+                var type = name.EndsWith(".lora_a", StringComparison.Ordinal) ? TypeA : Type;
+                w.AddTensor(name, type, shape, Encode(values, type, (int)shape[0]));
+            }
             w.Write(path);
         }
 
-        private float[] Round(float[] values) => Type switch
+        /// <summary>The values as the file will give them back: rounded through <paramref name="type"/>.</summary>
+        private static float[] Round(float[] values, GgmlType type, int cols) => type switch
         {
+            GgmlType.F32 => values,
             GgmlType.F16 => values.Select(v => Fp16.ToFloat(Fp16.FromFloat(v))).ToArray(),
             GgmlType.BF16 => values.Select(v => Bf16.ToFloat(Bf16.FromFloat(v))).ToArray(),
-            _ => values,
+            _ => Decode(Encode(values, type, cols), type, cols, values.Length),
         };
 
-        private byte[] Encode(float[] values) => Type switch
+        private static byte[] Encode(float[] values, GgmlType type, int cols)
         {
-            GgmlType.F32 => Bytes(values),
-            GgmlType.F16 => MemoryMarshal.AsBytes(values.Select(Fp16.FromFloat).ToArray().AsSpan()).ToArray(),
-            GgmlType.BF16 => MemoryMarshal.AsBytes(values.Select(Bf16.FromFloat).ToArray().AsSpan()).ToArray(),
-            _ => throw new ArgumentException($"the test writes adapters as F32, F16 or BF16, not {Type}"),
-        };
+            switch (type)
+            {
+                case GgmlType.F32: return Bytes(values);
+                case GgmlType.F16: return MemoryMarshal.AsBytes(values.Select(Fp16.FromFloat).ToArray().AsSpan()).ToArray();
+                case GgmlType.BF16: return MemoryMarshal.AsBytes(values.Select(Bf16.FromFloat).ToArray().AsSpan()).ToArray();
+            }
+            var info = TensorTypes.Get(type);
+            var rowBytes = (int)info.RowBytes(cols);
+            var bytes = new byte[values.Length / cols * rowBytes];
+            for (var r = 0; r < values.Length / cols; r++)
+                info.RequireQuantize()(values.AsSpan(r * cols, cols), bytes.AsSpan(r * rowBytes, rowBytes));
+            return bytes;
+        }
+
+        private static float[] Decode(byte[] bytes, GgmlType type, int cols, int count)
+        {
+            var info = TensorTypes.Get(type);
+            var rowBytes = (int)info.RowBytes(cols);
+            var values = new float[count];
+            for (var r = 0; r < count / cols; r++)
+                info.RequireDequantize()(bytes.AsSpan(r * rowBytes, rowBytes), values.AsSpan(r * cols, cols));
+            return values;
+        }
 
         private static float[] Uniform(Random rng, long count, float amplitude) =>
             Enumerable.Range(0, (int)count).Select(_ => (float)(rng.NextDouble() * 2 - 1) * amplitude).ToArray();
