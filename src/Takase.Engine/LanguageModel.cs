@@ -22,23 +22,26 @@ public sealed class LanguageModel : IDisposable
     /// <summary>Time it took to open the file and build everything.</summary>
     public TimeSpan LoadDuration { get; }
 
-    private LanguageModel(GgufFile file, TimeSpan started)
+    private LanguageModel(GgufFile file, IReadOnlyList<AdapterSpec>? adapters, TimeSpan started)
     {
         _file = file;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Model = new TransformerModel(file);
+        Model = new TransformerModel(file, ownsFile: false, adapters);
         Tokenizer = Tokenizer.FromGguf(file);
         var template = file.GetString("tokenizer.chat_template");
         ChatTemplate = template is null ? null : ChatTemplate.Parse(template);
         LoadDuration = started + clock.Elapsed;
     }
 
-    /// <summary>Opens a GGUF model file.</summary>
-    public static LanguageModel Load(string path)
+    /// <summary>
+    /// Opens a GGUF model file, with the LoRA <paramref name="adapters"/> (a Modelfile's ADAPTER lines) stacked on it
+    /// in order. A bad adapter fails the load with a message naming it; the tokenizer and template are the base's.
+    /// </summary>
+    public static LanguageModel Load(string path, IReadOnlyList<AdapterSpec>? adapters = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var file = GgufFile.Open(path);
-        try { return new LanguageModel(file, clock.Elapsed); }
+        try { return new LanguageModel(file, adapters, clock.Elapsed); }
         catch { file.Dispose(); throw; }
     }
 

@@ -6,7 +6,8 @@ namespace Takase.Engine.Models;
 /// <summary>
 /// A llama-style decoder (llama, qwen2) over memory-mapped GGUF weights. The forward pass reads top to bottom like
 /// llama2.c's: embed, then per block attention and feed-forward with residuals, then the final norm and the
-/// classifier. The clever parts live in the kernels.
+/// classifier. The clever parts live in the kernels. LoRA adapters named at load ride along inside each
+/// <see cref="Linear"/> projection (y = W·x + scale·B·(A·x)), so the mapped base weights are never rewritten.
 /// </summary>
 public sealed class TransformerModel : IDisposable
 {
@@ -14,31 +15,44 @@ public sealed class TransformerModel : IDisposable
     private readonly bool _ownsFile;
     private readonly Block[] _blocks;
     private readonly Weight _tokenEmbedding;
+    private readonly LoraUpdate[] _tokenEmbeddingUpdates;
     private readonly float[] _outputNorm;
-    private readonly Weight _output;
+    private readonly Linear _output;
     private readonly float[] _ropeFreqFactors;
+    private readonly LoraBinding _lora;
 
     /// <summary>Hyper-parameters.</summary>
     public ModelConfig Config { get; }
     /// <summary>The file the weights live in.</summary>
     public GgufFile File => _file;
+    /// <summary>The LoRA adapters applied, in load order, with the user scale each was given.</summary>
+    public IReadOnlyList<AdapterSpec> Adapters { get; }
 
     private sealed record Block(
-        float[] AttnNorm, Weight Wq, Weight Wk, Weight Wv, Weight Wo, float[]? Bq, float[]? Bk, float[]? Bv,
-        float[] FfnNorm, Weight Gate, Weight Up, Weight Down);
+        float[] AttnNorm, Linear Wq, Linear Wk, Linear Wv, Linear Wo, float[]? Bq, float[]? Bk, float[]? Bv,
+        float[] FfnNorm, Linear Gate, Linear Up, Linear Down);
 
-    /// <summary>Loads the model in <paramref name="file"/>; the file must stay open while the model is used.</summary>
-    public TransformerModel(GgufFile file, bool ownsFile = false)
+    /// <summary>
+    /// Loads the model in <paramref name="file"/>, with the LoRA <paramref name="adapters"/> stacked on it in order;
+    /// the file must stay open while the model is used. Adapters are read, checked against this model (architecture,
+    /// tensor names, shapes) and kept in memory; a mismatch fails the load with a message naming the adapter and tensor.
+    /// </summary>
+    public TransformerModel(GgufFile file, bool ownsFile = false, IReadOnlyList<AdapterSpec>? adapters = null)
     {
         _file = file;
         _ownsFile = ownsFile;
         var family = Architectures.Get(file.Architecture);
         var c = Config = Architectures.ReadConfig(file);
+        Adapters = adapters?.ToArray() ?? [];
+        _lora = new LoraBinding(file, Adapters);
         _tokenEmbedding = new Weight(file, file.GetTensor("token_embd.weight"), c.EmbeddingLength, c.VocabSize);
+        _tokenEmbeddingUpdates = _lora.Embedding(_tokenEmbedding);
         _outputNorm = Vector("output_norm.weight", c.EmbeddingLength);
         // Tied classifier: models without output.weight reuse the embedding table (Qwen2.5 small, Llama 3.2 1B).
+        // A token_embd adapter changes the lookup only, not the tied classifier: that is how PEFT runs it unmerged.
         var output = file.FindTensor("output.weight");
-        _output = output is null ? _tokenEmbedding : new Weight(file, output, c.EmbeddingLength, c.VocabSize);
+        _output = output is null ? new Linear(_tokenEmbedding, [])
+            : _lora.Matrix(new Weight(file, output, c.EmbeddingLength, c.VocabSize));
         _ropeFreqFactors = file.FindTensor("rope_freqs.weight") is null ? [] : Vector("rope_freqs.weight", c.RopeDimensions / 2);
         _blocks = new Block[c.BlockCount];
         for (var l = 0; l < c.BlockCount; l++)
@@ -58,13 +72,14 @@ public sealed class TransformerModel : IDisposable
                 Up: Matrix(N("ffn_up.weight"), c.EmbeddingLength, c.FeedForwardLength),
                 Down: Matrix(N("ffn_down.weight"), c.FeedForwardLength, c.EmbeddingLength));
         }
+        _lora.RequireAllBound();
     }
 
-    /// <summary>Opens a GGUF file and loads the model in it.</summary>
-    public static TransformerModel Load(string path)
+    /// <summary>Opens a GGUF file and loads the model in it, with optional LoRA <paramref name="adapters"/>.</summary>
+    public static TransformerModel Load(string path, IReadOnlyList<AdapterSpec>? adapters = null)
     {
         var file = GgufFile.Open(path);
-        try { return new TransformerModel(file, ownsFile: true); }
+        try { return new TransformerModel(file, ownsFile: true, adapters); }
         catch { file.Dispose(); throw; }
     }
 
@@ -75,7 +90,7 @@ public sealed class TransformerModel : IDisposable
     public KvCache CreateCache(int? contextLength = null) => new(Config, contextLength ?? DefaultContextLength);
 
     /// <summary>Scratch buffers for one sequence's forward steps, reused across tokens.</summary>
-    public ForwardState CreateState(KvCache cache) => new(Config, cache);
+    public ForwardState CreateState(KvCache cache) => new(Config, cache, _lora.MaxRank);
 
     /// <summary>
     /// Runs one token at the next position of <paramref name="state"/>'s cache. When <paramref name="computeLogits"/>
@@ -90,18 +105,20 @@ public sealed class TransformerModel : IDisposable
         var cache = state.Cache;
         var pos = cache.Advance();
         var x = state.X;
+        var lora = state.LoraScratch;
         WeightOps.GetRow(_tokenEmbedding, token, x);
+        foreach (var u in _tokenEmbeddingUpdates) u.AddEmbedding(token, x);
 
         for (var l = 0; l < _blocks.Length; l++)
         {
             var b = _blocks[l];
             // Attention: x += Wo · attend(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
             FloatOps.RmsNorm(x, b.AttnNorm, c.RmsNormEps, state.Xb);
-            WeightOps.MatVec(b.Wq, state.Xb, state.Q);
+            b.Wq.Apply(state.Xb, state.Q, lora);
             var k = cache.Key(l, pos);
             var v = cache.Value(l, pos);
-            WeightOps.MatVec(b.Wk, state.Xb, k);
-            WeightOps.MatVec(b.Wv, state.Xb, v);
+            b.Wk.Apply(state.Xb, k, lora);
+            b.Wv.Apply(state.Xb, v, lora);
             if (b.Bq is not null)
             {
                 FloatOps.Add(state.Q, b.Bq);
@@ -111,22 +128,22 @@ public sealed class TransformerModel : IDisposable
             FloatOps.Rope(state.Q, c.HeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
             FloatOps.Rope(k, c.KvHeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
             Attention(state, l, pos + 1);
-            WeightOps.MatVec(b.Wo, state.AttnOut, state.Xb);
+            b.Wo.Apply(state.AttnOut, state.Xb, lora);
             FloatOps.Add(x, state.Xb);
 
             // Feed-forward: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x)
             FloatOps.RmsNorm(x, b.FfnNorm, c.RmsNormEps, state.Xb);
-            WeightOps.MatVec(b.Gate, state.Xb, state.Hidden);
-            WeightOps.MatVec(b.Up, state.Xb, state.Hidden2);
+            b.Gate.Apply(state.Xb, state.Hidden, lora);
+            b.Up.Apply(state.Xb, state.Hidden2, lora);
             FloatOps.SwiGlu(state.Hidden, state.Hidden2);
-            WeightOps.MatVec(b.Down, state.Hidden, state.Xb);
+            b.Down.Apply(state.Hidden, state.Xb, lora);
             FloatOps.Add(x, state.Xb);
         }
 
         if (!computeLogits && !computeHidden) return Span<float>.Empty;
         FloatOps.RmsNorm(x, _outputNorm, c.RmsNormEps, state.Xb);
         if (!computeLogits) return Span<float>.Empty;
-        WeightOps.MatVec(_output, state.Xb, state.Logits);
+        _output.Apply(state.Xb, state.Logits, lora);
         return state.Logits;
     }
 
@@ -156,7 +173,7 @@ public sealed class TransformerModel : IDisposable
         }
     }
 
-    private Weight Matrix(string name, int cols, int rows) => new(_file, _file.GetTensor(name), cols, rows);
+    private Linear Matrix(string name, int cols, int rows) => _lora.Matrix(new Weight(_file, _file.GetTensor(name), cols, rows));
 
     private float[] Vector(string name, int length)
     {
@@ -176,7 +193,7 @@ public sealed class TransformerModel : IDisposable
 /// <summary>Per-sequence scratch buffers of the forward pass, allocated once and reused for every token.</summary>
 public sealed class ForwardState
 {
-    internal ForwardState(ModelConfig c, KvCache cache)
+    internal ForwardState(ModelConfig c, KvCache cache, int loraRank)
     {
         Cache = cache;
         X = new float[c.EmbeddingLength];
@@ -187,6 +204,7 @@ public sealed class ForwardState
         Hidden2 = new float[c.FeedForwardLength];
         Scores = new float[cache.Capacity];
         Logits = new float[c.VocabSize];
+        LoraScratch = new float[loraRank];
     }
 
     /// <summary>The sequence's KV cache.</summary>
@@ -201,4 +219,6 @@ public sealed class ForwardState
     internal float[] Hidden2 { get; }
     internal float[] Scores { get; }
     internal float[] Logits { get; }
+    /// <summary>A·x of the LoRA update being applied: as long as the largest adapter rank (empty without adapters).</summary>
+    internal float[] LoraScratch { get; }
 }

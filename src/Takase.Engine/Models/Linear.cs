@@ -1,0 +1,41 @@
+using Takase.Engine.Kernels;
+
+namespace Takase.Engine.Models;
+
+/// <summary>
+/// A projection y = W·x over a mapped weight, with the LoRA updates of any loaded adapters stacked on top:
+/// y += scale·B·(A·x) for each. Keeps the forward pass one call per projection whether adapters are loaded or not.
+/// </summary>
+internal sealed class Linear(Weight weight, LoraUpdate[] updates)
+{
+    /// <summary>The base weight, untouched by adapters.</summary>
+    public Weight Weight { get; } = weight;
+
+    /// <summary>y = W·x + Σ scale·B·(A·x). <paramref name="scratch"/> holds at least the largest adapter rank.</summary>
+    public void Apply(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
+    {
+        WeightOps.MatVec(Weight, x, y);
+        foreach (var u in updates) u.AddProjection(x, y, scratch);
+    }
+}
+
+/// <summary>One adapter's pair bound to one base tensor, with its final scale (user scale × alpha / rank).</summary>
+internal sealed record LoraUpdate(LoraPair Pair, float Scale)
+{
+    /// <summary>y += Scale · B·(A·x): first down to the rank (A·x into scratch), then back up.</summary>
+    public void AddProjection(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
+    {
+        var ax = scratch[..Pair.Rank];
+        for (var r = 0; r < ax.Length; r++) ax[r] = FloatOps.Dot(Pair.A.Row(r), x);
+        AddUp(ax, y);
+    }
+
+    /// <summary>row += Scale · B·A[token]: the token embedding's update, whose A holds one rank-vector per token.</summary>
+    public void AddEmbedding(int token, Span<float> row) => AddUp(Pair.A.Row(token), row);
+
+    private void AddUp(ReadOnlySpan<float> low, Span<float> y)
+    {
+        var b = Pair.B;
+        for (var i = 0; i < b.Rows; i++) y[i] += Scale * FloatOps.Dot(b.Row(i), low);
+    }
+}
