@@ -50,6 +50,7 @@ public sealed partial class HuggingFaceClient
         var model = ModelName.Parse(name);
         if (model.Host.ToLowerInvariant() is not ("hf.co" or "huggingface.co"))
             throw new RegistryException($"'{name}' is not a Hugging Face name; write hf.co/<org>/<repo>[:quant].");
+        using var writing = _store.BeginWrite();
         progress?.Report(new PullProgress("pulling manifest"));
         var repo = $"{model.Namespace}/{model.Model}";
         var files = await ListFilesAsync(repo, cancellationToken).ConfigureAwait(false);

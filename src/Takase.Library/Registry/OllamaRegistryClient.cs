@@ -41,6 +41,7 @@ public sealed class OllamaRegistryClient
     public async Task<StoredModel> PullAsync(string name, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var model = ModelName.Parse(name);
+        using var writing = _store.BeginWrite();
         progress?.Report(new PullProgress("pulling manifest"));
         var reference = model.Digest ?? model.Tag;
         var manifestUrl = Url(model, $"manifests/{reference}");

@@ -18,6 +18,7 @@ public sealed partial class ModelStore
         var target = ModelName.Parse(name);
         if (!File.Exists(ggufPath)) throw new ModelStoreException($"cannot import '{ggufPath}': the file does not exist.");
         var config = DescribeGguf(ggufPath);
+        using var writing = BeginWrite();
         string digest;
         await using (var stream = new FileStream(ggufPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan))
             digest = await WriteBlobAsync(stream, null, cancellationToken).ConfigureAwait(false);

@@ -116,6 +116,7 @@ public sealed partial class ModelStore
         var to = ModelName.Parse(destination);
         if (to.Digest is not null)
             throw new ModelStoreException($"cannot copy to '{destination}': the destination must be a plain name (no @digest).");
+        using var writing = BeginWrite();
         var found = FindManifest(from) ?? throw new ModelNotFoundException(from.DisplayShortest(), DescribeRoots());
         await WriteManifestAsync(to, found.Bytes, cancellationToken).ConfigureAwait(false);
         return Resolve(to);
@@ -232,32 +233,26 @@ public sealed partial class ModelStore
         }
     }
 
-    // Manifests and their layers are content-addressed: the same manifest bytes always name the same template, system,
-    // parameters and messages, so a model is read from its layers once and every later request only re-reads the small
-    // manifest file (which is what changes when a tag moves). Bounded, since only a handful of models are in use.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StoredModel> _readModels = new(StringComparer.Ordinal);
-    private const int ReadModelCacheSize = 256;
+    // Manifests and their text layers are content-addressed: the same manifest bytes always name the same template, system,
+    // parameters, licenses and messages, so those are read once per manifest digest and every later request only re-reads
+    // the small manifest file (which is what changes when a tag moves). Blob paths are looked up each time, since which
+    // root holds a blob can change. Bounded, since only a handful of models are in use.
+    private sealed record TextLayers(string? Template, string? System, JsonObject? Parameters, IReadOnlyList<string> Licenses, IReadOnlyList<ModelMessage>? Messages);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TextLayers> _textLayers = new(StringComparer.Ordinal);
+    private const int TextLayerCacheSize = 256;
 
     private StoredModel ReadModel(ModelName name, string manifestPath, byte[] bytes, bool readOnly)
     {
-        var digest = BlobDigest.Of(bytes);
-        if (_readModels.TryGetValue(digest, out var cached) && File.Exists(cached.ModelBlobPath)
-            && cached.AdapterPaths.Concat(cached.ProjectorPaths).All(File.Exists))
-            return cached with { Name = name, ManifestPath = manifestPath, IsReadOnly = readOnly, Parameters = (JsonObject?)cached.Parameters?.DeepClone() };
-        var model = ReadModelLayers(name, manifestPath, bytes, readOnly);
-        if (_readModels.Count >= ReadModelCacheSize) _readModels.Clear();
-        _readModels[digest] = model with { Parameters = (JsonObject?)model.Parameters?.DeepClone() };
-        return model;
-    }
-
-    private StoredModel ReadModelLayers(ModelName name, string manifestPath, byte[] bytes, bool readOnly)
-    {
         var manifest = Manifest.Parse(bytes, manifestPath);
         var display = name.DisplayShortest();
-        string? modelPath = null, template = null, system = null;
-        JsonObject? parameters = null;
-        List<ModelMessage>? messages = null;
-        var licenses = new List<string>();
+        var digest = BlobDigest.Of(bytes);
+        if (!_textLayers.TryGetValue(digest, out var texts))
+        {
+            texts = ReadTextLayers(manifest, display);
+            if (_textLayers.Count >= TextLayerCacheSize) _textLayers.Clear();
+            _textLayers[digest] = texts;
+        }
+        string? modelPath = null;
         var adapters = new List<string>();
         var projectors = new List<string>();
         foreach (var layer in manifest.Layers)
@@ -267,18 +262,34 @@ public sealed partial class ModelStore
                 case MediaTypes.Model: modelPath ??= RequireBlob(layer, display); break;
                 case MediaTypes.Adapter: adapters.Add(RequireBlob(layer, display)); break;
                 case MediaTypes.Projector: projectors.Add(RequireBlob(layer, display)); break;
+                default: break;
+            }
+        }
+        if (modelPath is null)
+            throw new ModelStoreException($"model '{display}' ({manifestPath}) has no GGUF weights layer ({MediaTypes.Model}); Takase can only run GGUF models.");
+        return new StoredModel(name, digest, manifest, manifestPath, readOnly, modelPath, texts.Template, texts.System,
+            (JsonObject?)texts.Parameters?.DeepClone(), texts.Licenses, texts.Messages, adapters, projectors);
+    }
+
+    private TextLayers ReadTextLayers(Manifest manifest, string display)
+    {
+        string? template = null, system = null;
+        JsonObject? parameters = null;
+        List<ModelMessage>? messages = null;
+        var licenses = new List<string>();
+        foreach (var layer in manifest.Layers)
+        {
+            switch (layer.MediaType)
+            {
                 case MediaTypes.Template: template = ReadText(layer, display); break;
                 case MediaTypes.System: system = ReadText(layer, display); break;
                 case MediaTypes.License: licenses.Add(ReadText(layer, display)); break;
                 case MediaTypes.Params: parameters = ParseParams(layer, ReadText(layer, display), display); break;
                 case MediaTypes.Messages: messages = ParseMessages(layer, ReadText(layer, display), display); break;
-                default: break; // layers Takase does not use yet (e.g. safetensors tensors) are carried, not read
+                default: break; // weights are found by path; layers Takase does not use yet (e.g. safetensors tensors) are carried, not read
             }
         }
-        if (modelPath is null)
-            throw new ModelStoreException($"model '{display}' ({manifestPath}) has no GGUF weights layer ({MediaTypes.Model}); Takase can only run GGUF models.");
-        return new StoredModel(name, BlobDigest.Of(bytes), manifest, manifestPath, readOnly, modelPath, template, system,
-            parameters, licenses, messages, adapters, projectors);
+        return new TextLayers(template, system, parameters, licenses, messages);
     }
 
     private string RequireBlob(Layer layer, string model) =>

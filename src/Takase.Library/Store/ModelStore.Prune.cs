@@ -9,10 +9,12 @@ public sealed partial class ModelStore
     /// Removes, from <see cref="Root"/> only, blobs that no manifest (current or kept for a pinned name) refers to,
     /// and partial downloads or temp files older than <paramref name="stalePartialAge"/> (default a day, so a pull
     /// running in another process is not cut off). Refuses to run while any manifest is unreadable, because the
-    /// blobs it refers to cannot be known.
+    /// blobs it refers to cannot be known. While a pull or create holds a write lease (<see cref="BeginWrite"/>), in any
+    /// process, unreferenced blobs are left for a later prune: they may be that operation's, its manifest not yet written.
     /// </summary>
     public PruneResult Prune(TimeSpan? stalePartialAge = null)
     {
+        using var pruning = BeginPrune(out var writersActive);
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in EnumerateFilesSafe(ManifestsDirectory).Concat(EnumerateFilesSafe(HistoryDirectory)))
         {
@@ -24,6 +26,7 @@ public sealed partial class ModelStore
         var removedBlobs = new List<string>();
         var removedPartials = new List<string>();
         long freed = 0;
+        var deferred = 0;
         var cutoff = DateTime.UtcNow - (stalePartialAge ?? DefaultStalePartialAge);
         foreach (var file in EnumerateFilesSafe(BlobsDirectory))
         {
@@ -32,6 +35,7 @@ public sealed partial class ModelStore
             if (digest is not null)
             {
                 if (referenced.Contains(digest)) continue;
+                if (writersActive) { deferred++; continue; }
                 removedBlobs.Add(digest);
             }
             else
@@ -52,7 +56,7 @@ public sealed partial class ModelStore
                 info.Delete();
             }
         }
-        return new PruneResult(removedBlobs, removedPartials, freed);
+        return new PruneResult(removedBlobs, removedPartials, freed) { DeferredBlobs = deferred };
     }
 
     private static IEnumerable<string> EnumerateFilesSafe(string dir) =>

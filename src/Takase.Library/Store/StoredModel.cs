@@ -53,4 +53,8 @@ public sealed record ModelListEntry(ModelName Name, string Digest, long Size, Da
 /// <param name="RemovedBlobs">Digests of blobs no manifest referred to.</param>
 /// <param name="RemovedPartials">File names of abandoned partial downloads and temp files.</param>
 /// <param name="BytesFreed">Total bytes removed.</param>
-public sealed record PruneResult(IReadOnlyList<string> RemovedBlobs, IReadOnlyList<string> RemovedPartials, long BytesFreed);
+public sealed record PruneResult(IReadOnlyList<string> RemovedBlobs, IReadOnlyList<string> RemovedPartials, long BytesFreed)
+{
+    /// <summary>Unreferenced blobs left in place because a pull or create was writing to the store at the time.</summary>
+    public int DeferredBlobs { get; init; }
+}

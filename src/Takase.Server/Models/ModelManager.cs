@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Takase.Engine;
+using Takase.Engine.Models;
 using Takase.Engine.Scheduling;
 using Takase.Server.Hosting;
 
@@ -112,7 +113,9 @@ public sealed class ModelManager : IAsyncDisposable
             if (loaded is not null) return new ModelLease(this, loaded, clock.Elapsed);
             var estimate = EstimateSize(entry);
             await MakeRoomAsync(estimate, cancel);
-            var model = await Task.Run(() => LanguageModel.Load(entry.Path), cancel);
+            // A library model's ADAPTER layers (LoRA) are applied at load, on top of the memory-mapped base weights.
+            var adapters = entry.Stored?.AdapterPaths.Select(path => new AdapterSpec(path)).ToList();
+            var model = await Task.Run(() => LanguageModel.Load(entry.Path, adapters), cancel);
             var context = Math.Min(_options.DefaultContextLength, model.Model.Config.TrainedContextLength);
             var scheduler = new ModelScheduler(model, new SchedulerOptions
             {
