@@ -49,8 +49,10 @@ internal sealed class InteractiveState
     {
         if (!ModelfileParameters.TryGet(name, out var info))
             throw new ArgumentException($"unknown parameter '{name}'");
-        var typed = JsonNode.Parse(ModelfileParameters.ToJson(values.Select(v => new ModelfileParameter(info.Name, v))))!.AsObject();
         if (info.Deprecated) throw new ArgumentException($"parameter '{name}' is deprecated and no longer applied");
+        foreach (var value in values)
+            if (ModelfileParameters.Validate(info, value) is { } problem) throw new ArgumentException(problem);
+        var typed = JsonNode.Parse(ModelfileParameters.ToJson(values.Select(v => new ModelfileParameter(info.Name, v))))!.AsObject();
         Options[info.Name] = typed[info.Name]!.DeepClone();
     }
 }
