@@ -15,4 +15,5 @@ root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in PullCommand.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -6,11 +6,15 @@ using Takase.Tests.Support;
 
 namespace Takase.Cli.Tests;
 
-/// <summary>A real `takase serve` process on a free loopback port, with stories260K (F32 and Q8_0) in its folder.</summary>
+/// <summary>
+/// A real `takase serve` process on a free loopback port, with stories260K (F32 and Q8_0) in its folder, pulling from
+/// a <see cref="TinyRegistry"/> that offers stories260K-Q8_0 as "tiny-story".
+/// </summary>
 public sealed class ServeProcess : IDisposable
 {
     private readonly Process? _server;
     private readonly TempDir _dir = new();
+    private readonly TinyRegistry? _registry;
 
     public ServeProcess()
     {
@@ -22,7 +26,12 @@ public sealed class ServeProcess : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         Host = $"127.0.0.1:{port}";
+        _registry = TinyRegistry.StartAsync().GetAwaiter().GetResult();
+        _registry.AddModel("tiny-story", SharedData.Path("models/stories260K-Q8_0.gguf"));
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["TAKASE_REGISTRY"] = _registry.Url;
+        // Only this folder's models: never the machine's own Ollama models (listings stay the same everywhere).
+        psi.Environment["OLLAMA_MODELS"] = Path.Combine(_dir.Path, "no-ollama-folder");
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "takase.dll"), "serve", "--host", Host, "--models", _dir.Path }) psi.ArgumentList.Add(a);
         _server = Process.Start(psi)!;
         _server.OutputDataReceived += (_, _) => { };
@@ -41,6 +50,9 @@ public sealed class ServeProcess : IDisposable
 
     public string Host { get; } = "";
 
+    /// <summary>The folder the server serves (loose GGUF files and its library store).</summary>
+    public string ModelsDirectory => _dir.Path;
+
     public TakaseProcess.Result Run(string? stdin, params string[] args)
     {
         if (_server is null) SharedData.Path("models/stories260K.gguf"); // skips the test
@@ -51,6 +63,7 @@ public sealed class ServeProcess : IDisposable
     {
         if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
         _server?.Dispose();
+        _registry?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dir.Dispose();
     }
 }

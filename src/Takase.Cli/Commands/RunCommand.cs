@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Takase.Engine;
 using Takase.Engine.Generation;
 using Takase.Engine.Sampling;
@@ -45,86 +46,70 @@ internal static class RunCommand
             };
             var name = parse.GetValue(model)!;
             if (!File.Exists(name) && !name.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
-                return CliErrors.GuardAsync(() => RemoteRun.RunAsync(name, parse.GetValue(prompt), options, parse.GetValue(ctx),
-                    parse.GetValue(verbose), parse.GetValue(raw), cancel));
+            {
+                // Only what the user named goes to the server: the model's own PARAMETERs fill in the rest.
+                var wire = new JsonObject();
+                void Named<T>(Option<T> option, string key, Func<T, JsonNode?> value)
+                {
+                    if (parse.GetResult(option) is { Implicit: false } && parse.GetValue(option) is { } v) wire[key] = value(v);
+                }
+                Named(temperature, "temperature", v => v);
+                Named(topK, "top_k", v => v);
+                Named(topP, "top_p", v => v);
+                Named(minP, "min_p", v => v);
+                Named(repeatPenalty, "repeat_penalty", v => v);
+                Named(seed, "seed", v => v);
+                Named(numPredict, "num_predict", v => v);
+                Named(ctx, "num_ctx", v => v);
+                return CliErrors.GuardAsync(() =>
+                {
+                    options.Validate();
+                    return RemoteRun.RunAsync(name, parse.GetValue(prompt), wire, parse.GetValue(verbose), parse.GetValue(raw), cancel);
+                });
+            }
+            // In-process runs are synchronous underneath; Guard turns the engine's errors into one line.
             return Task.FromResult(CliErrors.Guard(() => Run(new FileInfo(name), parse.GetValue(prompt), options,
-                parse.GetValue(ctx), parse.GetValue(verbose), parse.GetValue(raw), cancel)));
+                parse.GetValue(ctx), parse.GetValue(verbose), parse.GetValue(raw), cancel).GetAwaiter().GetResult()));
         });
         return command;
     }
 
-    private static int Run(FileInfo path, string? prompt, GenerationOptions options, int? ctx, bool verbose, bool raw, CancellationToken cancel)
+    private static async Task<int> Run(FileInfo path, string? prompt, GenerationOptions options, int? ctx, bool verbose, bool raw, CancellationToken cancel)
     {
         options.Validate();
+        if (prompt is null)
+        {
+            using var backend = new InteractiveLocalBackend(path.FullName, options, ctx, raw);
+            var state = new InteractiveState { Model = path.FullName, Verbose = verbose };
+            return await new InteractiveSession(backend, state, Console.In, Console.Out, Console.Error).RunAsync(cancel);
+        }
         using var lm = LanguageModel.Load(path.FullName);
         var generator = new Generator(lm.Model, lm.Tokenizer, ctx);
         var templated = lm.ChatTemplate is not null && !raw;
-        if (prompt is not null)
-        {
-            var tokens = templated ? lm.TokenizeChat([new ChatMessage("user", prompt)]) : lm.TokenizePrompt(prompt);
-            // Plain completion continues the prompt, so show it first, as llama.cpp does (decoded from the tokens,
-            // so the output is exactly what the model saw).
-            if (!templated) Console.Write(lm.Tokenizer.Decode(tokens));
-            Stream(generator, tokens, options, verbose, lm.LoadDuration, cancel);
-            Console.WriteLine();
-            return 0;
-        }
-
-        Console.Error.WriteLine(templated
-            ? "Chatting with the model (its chat template). Type /bye to quit, /clear to forget the conversation."
-            : "No chat template: plain completion, each line continues the text. Type /bye to quit, /clear to start over.");
-        var messages = new List<ChatMessage>();
-        while (!cancel.IsCancellationRequested)
-        {
-            Console.Error.Write(">>> ");
-            var line = Console.ReadLine();
-            if (line is null || line.Trim() == "/bye") break;
-            if (line.Trim() == "/clear") { messages.Clear(); generator.Reset(); continue; }
-            if (line.Length == 0) continue;
-            int[] tokens;
-            if (templated)
-            {
-                messages.Add(new ChatMessage("user", line));
-                tokens = lm.TokenizeChat(messages);
-            }
-            else
-            {
-                // Plain completion: the new line continues everything said so far, which the cache already holds.
-                tokens = [.. generator.Tokens, .. lm.Tokenizer.Encode(line, addSpecial: generator.Tokens.Count == 0)];
-            }
-            var answer = Stream(generator, tokens, options, verbose, TimeSpan.Zero, cancel);
-            Console.WriteLine();
-            if (templated) messages.Add(new ChatMessage("assistant", answer));
-        }
+        var tokens = templated ? lm.TokenizeChat([new ChatMessage("user", prompt)]) : lm.TokenizePrompt(prompt);
+        // Plain completion continues the prompt, so show it first, as llama.cpp does (decoded from the tokens,
+        // so the output is exactly what the model saw).
+        if (!templated) Console.Write(lm.Tokenizer.Decode(tokens));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var piece in generator.Generate(tokens, options, cancel)) Console.Write(piece);
+        Console.Out.Flush();
+        if (verbose && generator.LastStats is { } s)
+            PrintStats(Console.Error, lm.LoadDuration + started.Elapsed, lm.LoadDuration, s.PromptTokens, s.PromptDuration, s.GeneratedTokens, s.GenerationDuration);
+        Console.WriteLine();
         return 0;
     }
 
-    internal static void PrintStats(bool verbose, TimeSpan total, TimeSpan load, int promptTokens, TimeSpan promptDuration, int evalTokens, TimeSpan evalDuration)
+    /// <summary>Speeds after an answer, in Ollama's --verbose layout.</summary>
+    internal static void PrintStats(TextWriter error, TimeSpan total, TimeSpan load, int promptTokens, TimeSpan promptDuration, int evalTokens, TimeSpan evalDuration)
     {
-        if (!verbose) return;
-        Console.Error.WriteLine();
-        Console.Error.WriteLine($"total duration:       {DurationText.Format(total)}");
-        Console.Error.WriteLine($"load duration:        {DurationText.Format(load)}");
-        Console.Error.WriteLine($"prompt eval count:    {promptTokens} token(s)");
-        Console.Error.WriteLine($"prompt eval duration: {DurationText.Format(promptDuration)}");
-        Console.Error.WriteLine($"prompt eval rate:     {promptTokens / Math.Max(promptDuration.TotalSeconds, 1e-9):F2} tokens/s");
-        Console.Error.WriteLine($"eval count:           {evalTokens} token(s)");
-        Console.Error.WriteLine($"eval duration:        {DurationText.Format(evalDuration)}");
-        Console.Error.WriteLine($"eval rate:            {evalTokens / Math.Max(evalDuration.TotalSeconds, 1e-9):F2} tokens/s");
-    }
-
-    private static string Stream(Generator generator, IReadOnlyList<int> tokens, GenerationOptions options, bool verbose, TimeSpan load, CancellationToken cancel)
-    {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var answer = new System.Text.StringBuilder();
-        foreach (var piece in generator.Generate(tokens, options, cancel))
-        {
-            Console.Write(piece);
-            answer.Append(piece);
-        }
-        Console.Out.Flush();
-        if (generator.LastStats is { } s)
-            PrintStats(verbose, load + started.Elapsed, load, s.PromptTokens, s.PromptDuration, s.GeneratedTokens, s.GenerationDuration);
-        return answer.ToString();
+        error.WriteLine();
+        error.WriteLine($"total duration:       {DurationText.Format(total)}");
+        error.WriteLine($"load duration:        {DurationText.Format(load)}");
+        error.WriteLine($"prompt eval count:    {promptTokens} token(s)");
+        error.WriteLine($"prompt eval duration: {DurationText.Format(promptDuration)}");
+        error.WriteLine($"prompt eval rate:     {promptTokens / Math.Max(promptDuration.TotalSeconds, 1e-9):F2} tokens/s");
+        error.WriteLine($"eval count:           {evalTokens} token(s)");
+        error.WriteLine($"eval duration:        {DurationText.Format(evalDuration)}");
+        error.WriteLine($"eval rate:            {evalTokens / Math.Max(evalDuration.TotalSeconds, 1e-9):F2} tokens/s");
     }
 }
