@@ -193,8 +193,9 @@ public static class QuantizationRecipe
                 _ => GgmlType.F16, // a 32-element type that does not fit: nothing quantized fits
             };
             if (columns % TensorTypes.Get(fallback).BlockSize != 0) fallback = GgmlType.F16;
-            var wantedName = TensorTypes.Get(wanted).Name;
-            return (fallback, $"{columns} columns are not a multiple of {block} ({wantedName}): {TensorTypes.Get(fallback).Name} instead");
+            var why = $"{columns} columns are not a multiple of {block} ({TensorTypes.Get(wanted).Name})";
+            if (fallback == GgmlType.F16 && block != 32) why += " nor of 32";
+            return (fallback, $"{why}: {TensorTypes.Get(fallback).Name} instead");
         }
     }
 }
