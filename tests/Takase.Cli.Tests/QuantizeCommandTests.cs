@@ -48,3 +48,27 @@ public class QuantizeCommandTests
         Assert.Empty(Directory.GetFiles(dir.Path, "*.gguf*"));
     }
 }
+
+/// <summary><c>takase create NAME -f Modelfile --quantize TYPE</c> against a real <c>takase serve</c>.</summary>
+public class CreateQuantizeCommandTests(ServeProcess server) : IClassFixture<ServeProcess>
+{
+    [Fact]
+    public void CreateWithQuantizeStoresTheQuantizedModel()
+    {
+        using var dir = new TempDir();
+        File.CreateSymbolicLink(dir.File("weights.gguf"), SharedData.Path("models/stories260K.gguf"));
+        File.WriteAllText(dir.File("Modelfile"), "FROM ./weights.gguf\n");
+        var created = server.Run(null, "create", "stories-q8", "-f", dir.File("Modelfile"), "-q", "q8_0");
+        Assert.True(created.ExitCode == 0, created.StdErr);
+        var lines = created.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // One line for the whole quantization, though the server sends a progress object per tensor.
+        Assert.Single(lines, l => l == "quantizing F32 model to Q8_0");
+        Assert.Equal("success", lines[^1]);
+        // 344,320 bytes of Q8_0 GGUF (llama-quantize's size) plus the config blob.
+        Assert.Contains(server.Run(null, "list").StdOut.Split('\n'), l => l.StartsWith("stories-q8:latest ") && l.Contains("345 kB"));
+
+        var refused = server.Run(null, "create", "stories-q8-again", "--file", dir.File("Modelfile"), "--quantize", "q9_K");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("unknown quantization type 'q9_K'", refused.StdErr);
+    }
+}

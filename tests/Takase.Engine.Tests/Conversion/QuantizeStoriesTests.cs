@@ -114,10 +114,12 @@ public class QuantizeStoriesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void F16KeepsVectorsF32AndConvertsEveryMatrix()
+    public void F16KeepsVectorsF32AndConvertsEveryMatrixReadingThroughASymlink()
     {
         using var dir = new TempDir();
-        var report = ModelQuantizer.Quantize(F32, dir.File("f16.gguf"), "f16");
+        var link = dir.File("link.gguf");
+        File.CreateSymbolicLink(link, F32);
+        var report = ModelQuantizer.Quantize(link, dir.File("f16.gguf"), "f16");
         Assert.All(report.Tensors, t => Assert.Equal(t.Shape.Length >= 2 ? GgmlType.F16 : GgmlType.F32, t.To));
         Assert.Empty(report.Warnings);
     }
