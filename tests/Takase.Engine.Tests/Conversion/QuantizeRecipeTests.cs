@@ -179,7 +179,10 @@ public class QuantizeRecipeTests
             var maxError = x.Zip(y, (p, q) => Math.Abs(p - q)).Max();
             var bound = t.Type switch
             {
-                GgmlType.Q8_0 => 0.001f, GgmlType.Q6_K => 0.004f, GgmlType.Q5_0 => 0.007f, GgmlType.Q4_K => 0.015f,
+                GgmlType.Q8_0 => 0.001f,
+                GgmlType.Q6_K => 0.004f,
+                GgmlType.Q5_0 => 0.007f,
+                GgmlType.Q4_K => 0.015f,
                 _ => 0f, // F32 vectors are copied
             };
             Assert.True(maxError <= bound, $"{t.Name} ({t.Type}): max error {maxError} > {bound}");
