@@ -13,6 +13,7 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(QuantizeCommand.Create());
 foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in PullCommand.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(BenchCommand.Create());

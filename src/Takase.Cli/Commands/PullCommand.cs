@@ -18,14 +18,15 @@ internal static class PullCommand
     {
         var model = new Argument<string>("model") { Description = "Name of the new model." };
         var file = new Option<FileInfo>("--file", "-f") { Description = "The Modelfile (default: ./Modelfile)." };
+        var quantize = new Option<string?>("--quantize", "-q") { Description = "Quantize the model's F16/BF16/F32 weights to this type (e.g. q4_K_M, q8_0)." };
         var json = new Option<bool>("--json") { Description = "Print the progress objects as JSON lines." };
-        var command = new Command("create", "Create a model from a Modelfile.") { model, file, json };
+        var command = new Command("create", "Create a model from a Modelfile.") { model, file, quantize, json };
         command.SetAction((parse, cancel) => CliErrors.GuardAsync(async () =>
         {
             var path = parse.GetValue(file) ?? new FileInfo("Modelfile");
             if (!path.Exists) throw new ArgumentException($"no Modelfile at {path.FullName}; give one with -f");
             using var client = new ServerClient();
-            var body = new { model = parse.GetValue(model), modelfile = await File.ReadAllTextAsync(path.FullName, cancel), path = path.DirectoryName };
+            var body = new { model = parse.GetValue(model), modelfile = await File.ReadAllTextAsync(path.FullName, cancel), path = path.DirectoryName, quantize = parse.GetValue(quantize) };
             return await ShowProgress(client.StreamAsync("/api/create", body, cancel), parse.GetValue(json));
         }));
         return command;
@@ -49,10 +50,12 @@ internal static class PullCommand
     {
         if (json || Console.IsOutputRedirected)
         {
-            // Scripts and pipes get one line per progress object, as the server sent it.
+            // Scripts and pipes get one line per progress object, as the server sent it (a status repeated with
+            // new counts, as quantizing sends per tensor, once).
+            string? last = null;
             await foreach (var line in stream)
                 if (json) Console.WriteLine(line.ToJsonString());
-                else if ((string?)line["digest"] is null) Console.WriteLine((string?)line["status"]);
+                else if ((string?)line["digest"] is null && (string?)line["status"] is var status && status != last) Console.WriteLine(last = status);
             return 0;
         }
         await AnsiConsole.Progress()

@@ -38,6 +38,8 @@ public static class CreateEndpoint
         [JsonPropertyName("license")] public JsonNode? License { get; init; }
         /// <summary>Structured form: MESSAGEs.</summary>
         [JsonPropertyName("messages")] public IReadOnlyList<ModelfileMessage>? Messages { get; init; }
+        /// <summary>Quantize the weights to this file type (e.g. "q4_K_M", "q8_0"); they must be F16, BF16 or F32.</summary>
+        [JsonPropertyName("quantize")] public string? Quantize { get; init; }
         /// <summary>Stream progress (default).</summary>
         [JsonPropertyName("stream")] public bool? Stream { get; init; }
     }
@@ -49,10 +51,12 @@ public static class CreateEndpoint
         var name = OllamaCalls.RequireModel(string.IsNullOrEmpty(request.Model) ? request.Name : request.Model);
         if (!ModelName.TryParse(name, out _)) throw new ArgumentException($"invalid model name '{name}'");
         var modelfile = request.Modelfile is { } text ? ModelfileParser.Parse(text) : FromFields(request);
+        // An unknown type is a 400 before any work starts, not an error line after it.
+        if (!string.IsNullOrWhiteSpace(request.Quantize)) Takase.Engine.Conversion.QuantizationType.Parse(request.Quantize);
         var store = http.RequestServices.GetRequiredService<ModelStore>();
         var directory = request.Path ?? http.RequestServices.GetRequiredService<ModelCatalog>().Directory;
         await TransferEndpoints.StreamProgressAsync(http, request.Stream,
-            (progress, cancel) => ModelCreator.CreateAsync(store, name, modelfile, directory, progress, cancel));
+            (progress, cancel) => ModelCreator.CreateAsync(store, name, modelfile, directory, request.Quantize, progress, cancel));
     }
 
     private static Modelfile FromFields(CreateRequest r)
