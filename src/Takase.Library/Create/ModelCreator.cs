@@ -29,6 +29,7 @@ public static class ModelCreator
         string? quantize = null, IProgress<PullProgress>? progress = null, CancellationToken cancel = default)
     {
         var target = ModelName.Parse(name);
+        using var writing = store.BeginWrite(); // blobs land before the manifest: keep prunes off them
         var quantization = string.IsNullOrWhiteSpace(quantize) ? null : QuantizationType.Parse(quantize);
         // A TEMPLATE that does not parse is refused now, not at the first request that uses it.
         if (modelfile.Template is { } template0) GoTemplates.OllamaPromptTemplate.Parse(template0);
@@ -87,13 +88,27 @@ public static class ModelCreator
             : baseModel?.Messages?.Select(m => new { role = m.Role, content = m.Content });
         if (messages is not null) layers.Add(await store.WriteTextLayerAsync(MediaTypes.Messages, JsonSerializer.Serialize(messages), cancel));
 
-        progress?.Report(new PullProgress("writing manifest"));
         var modelLayer = layers.FirstOrDefault(l => l.MediaType == MediaTypes.Model)
             ?? throw new ModelStoreException($"FROM {modelfile.From} gave no model weights");
+        CheckAdapters(store, modelLayer, layers, progress);
+        progress?.Report(new PullProgress("writing manifest"));
         var config = ModelStore.DescribeGguf(store.BlobPath(modelLayer.Digest));
         await store.WriteModelAsync(target, layers, config, cancel);
         progress?.Report(new PullProgress("success"));
         return store.Resolve(target);
+    }
+
+    /// <summary>
+    /// ADAPTERs are bound to the weights now, as at load (architecture, tensor names, shapes), so a LoRA made for another
+    /// model is refused at create with the engine's message instead of failing every later request.
+    /// </summary>
+    private static void CheckAdapters(ModelStore store, Layer model, IReadOnlyList<Layer> layers, IProgress<PullProgress>? progress)
+    {
+        var adapters = layers.Where(l => l.MediaType == MediaTypes.Adapter)
+            .Select(l => new Takase.Engine.Models.AdapterSpec(store.FindBlob(l.Digest) ?? store.BlobPath(l.Digest))).ToList();
+        if (adapters.Count == 0) return;
+        progress?.Report(new PullProgress("checking adapters"));
+        using var bound = Takase.Engine.Models.TransformerModel.Load(store.FindBlob(model.Digest) ?? store.BlobPath(model.Digest), adapters);
     }
 
     /// <summary>The weights as a layer: copied as they are, or quantized into a new blob (the unquantized file is
