@@ -51,7 +51,6 @@ public static class ModelQuantizer
     public static QuantizationReport Quantize(string inputPath, string outputPath, QuantizationType type,
         Action<QuantizedTensor>? onTensor = null, CancellationToken cancel = default)
     {
-        inputPath = FollowLinks(inputPath);
         if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
             throw new ArgumentException($"the output path {outputPath} is the input file; write the quantized model to a new file");
         using var input = GgufFile.Open(inputPath);
@@ -91,14 +90,6 @@ public static class ModelQuantizer
         cancel.ThrowIfCancellationRequested();
         writer.Write(outputPath);
         return new QuantizationReport(type, input.FileSize, new FileInfo(outputPath).Length, written, warnings);
-    }
-
-    /// <summary>The file a symbolic link finally points to (GgufFile sizes the mapping from the path it is given, and a
-    /// link's own size is that of its target's name), or <paramref name="path"/> itself.</summary>
-    public static string FollowLinks(string path)
-    {
-        var info = new FileInfo(path);
-        return info.LinkTarget is null ? path : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
     }
 
     private static bool IsBlockQuantized(GgmlType type) => TensorTypes.Get(type).BlockSize > 1;

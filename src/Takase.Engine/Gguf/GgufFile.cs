@@ -48,6 +48,9 @@ public sealed unsafe partial class GgufFile : IDisposable
         Path = path;
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"GGUF file not found: {path}", path);
+        // A symbolic link's own FileInfo reports the link's length; the mapping covers the file it points at.
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+        if (!info.Exists) throw new FileNotFoundException($"GGUF file not found: {path} is a link to {info.FullName}, which does not exist", path);
         _length = info.Length;
         if (_length < 24) throw Bad($"is {_length} bytes long, too short for a GGUF header (24 bytes)");
         try

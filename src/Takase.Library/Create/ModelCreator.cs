@@ -123,7 +123,6 @@ public static class ModelCreator
         IProgress<PullProgress>? progress, CancellationToken cancel)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist", path);
-        path = ModelQuantizer.FollowLinks(path);
         var (from, total) = DescribeWeights(path);
         var status = $"quantizing {from} model to {quantization.Name}";
         progress?.Report(new PullProgress(status, Total: total));

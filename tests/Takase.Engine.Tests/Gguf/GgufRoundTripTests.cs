@@ -7,6 +7,27 @@ namespace Takase.Engine.Tests.Gguf;
 public class GgufRoundTripTests
 {
     [Fact]
+    public void AFileOpenedThroughASymbolicLinkIsReadWhole()
+    {
+        using var dir = new TempDir();
+        var real = dir.File("real.gguf");
+        var w = new GgufWriter();
+        w.Add("general.architecture", "llama");
+        w.AddTensor("t", GgmlType.F32, [4], new byte[16]);
+        w.Write(real);
+        var link = dir.File("a-much-longer-link-name-than-the-target.gguf");
+        File.CreateSymbolicLink(link, real);
+
+        using var f = GgufFile.Open(link);
+        Assert.Equal(new FileInfo(real).Length, f.FileSize);
+        Assert.Equal("llama", f.Architecture);
+        Assert.Equal(16, f.TensorBytes(f.GetTensor("t")).Length);
+
+        File.Delete(real);
+        Assert.Throws<FileNotFoundException>(() => GgufFile.Open(link)); // a dangling link names what is missing
+    }
+
+    [Fact]
     public void EveryValueTypeAndNestedArraysSurviveAWriteAndRead()
     {
         using var dir = new TempDir();
