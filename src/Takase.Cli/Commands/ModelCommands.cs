@@ -101,6 +101,31 @@ internal static class ModelCommands
             grid.AddRow("", "");
             grid.AddRow("[bold]Capabilities[/]", "");
             foreach (var c in show["capabilities"]?.AsArray() ?? []) grid.AddRow("  " + Esc((string)c!), "");
+            // As `ollama show`: the model's own PARAMETERs, SYSTEM and the head of its LICENSE.
+            if ((string?)show["parameters"] is { Length: > 0 } modelParameters)
+            {
+                grid.AddRow("", "");
+                grid.AddRow("[bold]Parameters[/]", "");
+                foreach (var line in modelParameters.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var space = line.IndexOf(' ');
+                    grid.AddRow("  " + Esc(space < 0 ? line : line[..space]), Esc(space < 0 ? "" : line[space..].Trim()));
+                }
+            }
+            if ((string?)show["system"] is { Length: > 0 } modelSystem)
+            {
+                grid.AddRow("", "");
+                grid.AddRow("[bold]System[/]", "");
+                foreach (var line in modelSystem.Split('\n').Take(4)) grid.AddRow("  " + Esc(line), "");
+            }
+            if ((string?)show["license"] is { Length: > 0 } modelLicense)
+            {
+                grid.AddRow("", "");
+                grid.AddRow("[bold]License[/]", "");
+                var lines = modelLicense.Split('\n').Where(l => l.Trim().Length > 0).ToList();
+                foreach (var line in lines.Take(2)) grid.AddRow("  " + Esc(line.Trim()), "");
+                if (lines.Count > 2) grid.AddRow("  ...", "");
+            }
             if (parse.GetValue(verbose) && info is not null)
             {
                 grid.AddRow("", "");
