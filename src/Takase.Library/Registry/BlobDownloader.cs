@@ -35,7 +35,20 @@ internal sealed class BlobDownloader(RetryingHttp http, ModelStore store)
         for (var attempt = 1; ; attempt++)
         {
             var partial = Path.Combine(store.BlobsDirectory, blob.PartialKey + "-partial");
-            await FetchAsync(blob, partial, onProgress, cancellationToken).ConfigureAwait(false);
+            // A fresh download that cannot fit fails before the first byte, not after filling the disk.
+            if (!File.Exists(partial) && DiskSpace.Available(store.Root) is { } free && free < blob.Size)
+                throw DiskSpace.Full(store.Root, $"blob {blob.Digest ?? blob.PartialKey}", blob.Size);
+            try
+            {
+                await FetchAsync(blob, partial, onProgress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (DiskSpace.IsFull(e))
+            {
+                // The partial file only holds on to the space the user needs back; a later pull starts over.
+                AtomicFile.TryDelete(partial);
+                AtomicFile.TryDelete(StatePath(partial));
+                throw DiskSpace.Full(store.Root, $"blob {blob.Digest ?? blob.PartialKey}", blob.Size, e);
+            }
             var actual = await BlobDigest.OfFileAsync(partial, cancellationToken).ConfigureAwait(false);
             if (blob.Digest is null || actual == blob.Digest)
             {
@@ -110,7 +123,7 @@ internal sealed class BlobDownloader(RetryingHttp http, ModelStore store)
                 if (part.Completed < part.Length)
                     throw new IOException($"the server ended the response at byte {part.Offset + part.Completed} of {blob.Size}");
             }
-            catch (Exception e) when (RetryingHttp.IsTransient(e, cancellationToken))
+            catch (Exception e) when (!DiskSpace.IsFull(e) && RetryingHttp.IsTransient(e, cancellationToken))
             {
                 if (part.Completed > before) failures = 0; // progress: the connection is flaky, not dead
                 await http.BackoffAsync(failures++, e, what, cancellationToken).ConfigureAwait(false);

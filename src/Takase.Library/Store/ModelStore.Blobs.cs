@@ -44,6 +44,7 @@ public sealed partial class ModelStore
         catch (IOException e)
         {
             AtomicFile.TryDelete(temp);
+            if (DiskSpace.IsFull(e)) throw DiskSpace.Full(Root, "a new blob", source.CanSeek ? source.Length : null, e);
             throw IoFailure("writing a blob", temp, e);
         }
         catch
