@@ -201,7 +201,7 @@ public sealed class OllamaRegistryClient
     private string RegisterKeyAdvice(ModelName model, string key)
     {
         var host = (_options.BaseAddress ?? new Uri($"https://{model.Host}/")).Host;
-        return RegistryAuth.IsOllamaHost(host) || RegistryAuth.IsOllamaHost(model.Host)
+        return RegistryAuth.IsOllamaHost(host)
             ? $"; your public key is: {key} — add it at https://ollama.com/settings/keys"
             : $"; your public key is: {key} — register it with the registry";
     }
