@@ -135,10 +135,12 @@ internal sealed class BlobDownloader(RetryingHttp http, ModelStore store)
     {
         var start = part.Offset + part.Completed;
         var end = part.Offset + part.Length - 1;
-        using var request = new HttpRequestMessage(HttpMethod.Get, blob.Url);
-        request.Headers.Range = new RangeHeaderValue(start, end);
-        http.Authorize(request);
-        using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendOnceAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, blob.Url);
+            request.Headers.Range = new RangeHeaderValue(start, end);
+            return request;
+        }, cancellationToken).ConfigureAwait(false);
         if (RetryingHttp.IsTransient(response.StatusCode))
             throw new RegistryException($"downloading {blob.Url}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}") { StatusCode = (int)response.StatusCode };
         if (!response.IsSuccessStatusCode)

@@ -11,14 +11,17 @@ namespace Takase.Library.Registry;
 /// complete. Progress is reported with Ollama's statuses (<see cref="PullProgress"/>).
 /// </summary>
 /// <remarks>
-/// Not yet supported: the token handshake (<c>WWW-Authenticate</c> challenge signed with an ed25519 key) that
-/// registry.ollama.ai uses for pushes; a fixed bearer token can be given in <see cref="RegistryClientOptions.Token"/>.
+/// Registries that answer 401 with a token challenge get the handshake <see cref="RegistryAuth"/> implements:
+/// ollama.com's token requests are signed with the user's ed25519 key (<see cref="RegistryKeyFile"/>; created
+/// on first use), Docker-style registries are asked anonymously or with <see cref="RegistryClientOptions.Username"/>.
+/// A refusal after the handshake is a <see cref="RegistryAuthException"/> carrying the public key to register.
 /// </remarks>
 public sealed class OllamaRegistryClient
 {
     private readonly ModelStore _store;
     private readonly RegistryClientOptions _options;
     private readonly RetryingHttp _http;
+    private readonly RegistryAuth _auth;
     private readonly BlobDownloader _downloader;
 
     /// <summary>A client that stores into <paramref name="store"/>; the <paramref name="http"/> client should follow redirects (the default).</summary>
@@ -26,7 +29,8 @@ public sealed class OllamaRegistryClient
     {
         _store = store;
         _options = options ?? new RegistryClientOptions();
-        _http = new RetryingHttp(http, _options);
+        _auth = new RegistryAuth(http, _options);
+        _http = new RetryingHttp(http, _options, _auth);
         _downloader = new BlobDownloader(_http, store);
     }
 
@@ -53,6 +57,8 @@ public sealed class OllamaRegistryClient
         }, $"pulling the manifest of '{model.DisplayShortest()}'", cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
             throw new RegistryException($"pull model manifest: '{model.DisplayShortest()}' does not exist on {manifestUrl.GetLeftPart(UriPartial.Authority)}; check the name and tag.") { StatusCode = 404 };
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw await PullDeniedAsync(model, manifestUrl, response, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw await RetryingHttp.ErrorAsync(response, $"pulling the manifest of '{model.DisplayShortest()}' from {manifestUrl}", "Check the name and your access to it.", cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
@@ -84,10 +90,23 @@ public sealed class OllamaRegistryClient
     /// and <c>PUT &lt;location&gt;?digest=…</c>), then the manifest's exact bytes are put under the name's tag,
     /// so the registry's digest equals the local one.
     /// </summary>
+    /// <exception cref="RegistryAuthException">The registry would not let this user push to the name's namespace; the message says what to do.</exception>
     public async Task PushAsync(string name, IProgress<PullProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         progress?.Report(new PullProgress("retrieving manifest"));
         var stored = _store.Resolve(name);
+        try
+        {
+            await PushStoredAsync(stored, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryAuthException e)
+        {
+            throw PushDenied(stored.Name, e);
+        }
+    }
+
+    private async Task PushStoredAsync(StoredModel stored, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
+    {
         var model = stored.Name;
         var manifestBytes = await File.ReadAllBytesAsync(stored.ManifestPath, cancellationToken).ConfigureAwait(false);
         foreach (var layer in stored.Manifest.Layers.Append(stored.Manifest.Config))
@@ -102,7 +121,7 @@ public sealed class OllamaRegistryClient
             return new HttpRequestMessage(HttpMethod.Put, manifestUrl) { Content = content };
         }, $"pushing the manifest of '{model.DisplayShortest()}'", cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
-            throw await RetryingHttp.ErrorAsync(response, $"pushing the manifest of '{model.DisplayShortest()}' to {manifestUrl}", "Check that you may push to this namespace.", cancellationToken).ConfigureAwait(false);
+            throw await PushErrorAsync(response, $"pushing the manifest of '{model.DisplayShortest()}' to {manifestUrl}", "Check that you may push to this namespace.", cancellationToken).ConfigureAwait(false);
         progress?.Report(new PullProgress("success"));
     }
 
@@ -126,7 +145,7 @@ public sealed class OllamaRegistryClient
         using (var start = await _http.SendAsync(() => new HttpRequestMessage(HttpMethod.Post, uploadsUrl), $"starting the upload of {digest}", cancellationToken).ConfigureAwait(false))
         {
             if (!start.IsSuccessStatusCode)
-                throw await RetryingHttp.ErrorAsync(start, $"starting the upload of blob {digest} at {uploadsUrl}", "Check that you may push to this namespace.", cancellationToken).ConfigureAwait(false);
+                throw await PushErrorAsync(start, $"starting the upload of blob {digest} at {uploadsUrl}", "Check that you may push to this namespace.", cancellationToken).ConfigureAwait(false);
             location = start.Headers.Location is { } l
                 ? (l.IsAbsoluteUri ? l : new Uri(uploadsUrl, l))
                 : throw new RegistryException($"the registry accepted the upload of {digest} but sent no Location to upload to.");
@@ -144,8 +163,47 @@ public sealed class OllamaRegistryClient
             return new HttpRequestMessage(HttpMethod.Put, putUrl.Uri) { Content = content };
         }, $"uploading blob {digest}", cancellationToken).ConfigureAwait(false);
         if (!put.IsSuccessStatusCode)
-            throw await RetryingHttp.ErrorAsync(put, $"uploading blob {digest} to {putUrl.Uri}", "The registry refused the blob.", cancellationToken).ConfigureAwait(false);
+            throw await PushErrorAsync(put, $"uploading blob {digest} to {putUrl.Uri}", "The registry refused the blob.", cancellationToken).ConfigureAwait(false);
         progress?.Report(new PullProgress(status, digest, layer.Size, layer.Size));
+    }
+
+    /// <summary>A push request's error; 401 and 403 become <see cref="RegistryAuthException"/> (turned into the namespace advice by <see cref="PushAsync"/>).</summary>
+    private static async Task<RegistryException> PushErrorAsync(HttpResponseMessage response, string what, string hint, CancellationToken cancellationToken)
+    {
+        var error = await RetryingHttp.ErrorAsync(response, what, hint, cancellationToken).ConfigureAwait(false);
+        return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            ? new RegistryAuthException(error.Message) { StatusCode = error.StatusCode }
+            : error;
+    }
+
+    /// <summary>Ollama's advice for a refused push, with the public key the user must register (also in the exception, for the CLI).</summary>
+    private RegistryAuthException PushDenied(ModelName model, RegistryAuthException cause)
+    {
+        var key = cause.PublicKey ?? _auth.KnownPublicKey();
+        var keyAdvice = key is null ? "" : RegisterKeyAdvice(model, key);
+        return new RegistryAuthException(
+            $"you are not authorized to push to this namespace ('{model.Namespace}' on {model.Host}), create the model under a namespace you own " +
+            $"(takase cp {model.DisplayShortest()} <your namespace>/{model.Model}:{model.Tag}) and push that{keyAdvice} ({cause.Message})", cause)
+        {
+            StatusCode = cause.StatusCode,
+            PublicKey = key,
+        };
+    }
+
+    private async Task<RegistryAuthException> PullDeniedAsync(ModelName model, Uri manifestUrl, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var key = _auth.KnownPublicKey();
+        var advice = key is null ? "Check the name and your access to it." : $"If the model is private, the registry must know your key{RegisterKeyAdvice(model, key)}.";
+        var error = await RetryingHttp.ErrorAsync(response, $"pulling the manifest of '{model.DisplayShortest()}' from {manifestUrl}", advice, cancellationToken).ConfigureAwait(false);
+        return new RegistryAuthException(error.Message) { StatusCode = error.StatusCode, PublicKey = key };
+    }
+
+    private string RegisterKeyAdvice(ModelName model, string key)
+    {
+        var host = (_options.BaseAddress ?? new Uri($"https://{model.Host}/")).Host;
+        return RegistryAuth.IsOllamaHost(host)
+            ? $"; your public key is: {key} — add it at https://ollama.com/settings/keys"
+            : $"; your public key is: {key} — register it with the registry";
     }
 
     /// <summary><c>{base}/v2/{namespace}/{model}/{rest}</c>; the base is the configured server or <c>https://{host}</c>.</summary>

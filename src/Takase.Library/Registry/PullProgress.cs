@@ -21,3 +21,13 @@ public class RegistryException(string message, Exception? inner = null) : Except
     /// <summary>The HTTP status that ended the transfer, when there was one.</summary>
     public int? StatusCode { get; init; }
 }
+
+/// <summary>
+/// A registry refused who we are: a token request was rejected, or a pull or push was still unauthorized after
+/// the token handshake. <see cref="PublicKey"/> is the key Takase signed with, for the user to register.
+/// </summary>
+public sealed class RegistryAuthException(string message, Exception? inner = null) : RegistryException(message, inner)
+{
+    /// <summary>The public key (<c>ssh-ed25519 AAAA…</c>) the registry should know, when one is involved; the CLI prints it.</summary>
+    public string? PublicKey { get; init; }
+}

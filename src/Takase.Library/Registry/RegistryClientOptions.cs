@@ -12,8 +12,24 @@ public sealed record RegistryClientOptions
     /// </summary>
     public Uri? BaseAddress { get; init; }
 
-    /// <summary>A bearer token sent as <c>Authorization</c>; the Hugging Face client falls back to <c>$HF_TOKEN</c>.</summary>
+    /// <summary>
+    /// A fixed bearer token sent as <c>Authorization</c> (the Hugging Face client falls back to <c>$HF_TOKEN</c>).
+    /// Registries that answer with a <c>WWW-Authenticate: Bearer</c> challenge get the token they hand out instead.
+    /// </summary>
     public string? Token { get; init; }
+
+    /// <summary>
+    /// The ed25519 private key (OpenSSH format) that signs token requests to Ollama-style registries; created
+    /// there when missing. Null: <c>$TAKASE_KEY</c>, <c>~/.takase/id_ed25519</c>, <c>~/.ollama/id_ed25519</c>
+    /// (see <see cref="RegistryKeyFile"/>).
+    /// </summary>
+    public string? KeyPath { get; init; }
+
+    /// <summary>A user name for Docker-style registries: sent (Basic) to their token service, or to a <c>Basic</c> challenge.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>The password or access token that goes with <see cref="Username"/>.</summary>
+    public string? Password { get; init; }
 
     /// <summary>Blobs at least this large are fetched as <see cref="PartCount"/> parallel ranged parts.</summary>
     public long RangedDownloadThreshold { get; init; } = 32L << 20;

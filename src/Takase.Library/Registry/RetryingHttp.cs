@@ -6,12 +6,16 @@ namespace Takase.Library.Registry;
 /// <summary>
 /// HTTP with the retry rules every registry call shares: connection failures, 5xx and 429 are retried with
 /// exponential backoff; anything else is the answer. Requests are rebuilt for each try (a body cannot be resent).
+/// With a <see cref="RegistryAuth"/>, a 401 carrying a token challenge is answered and the request sent once more.
 /// </summary>
-internal sealed class RetryingHttp(HttpClient http, RegistryClientOptions options)
+internal sealed class RetryingHttp(HttpClient http, RegistryClientOptions options, RegistryAuth? auth = null)
 {
     public HttpClient Client => http;
 
     public RegistryClientOptions Options => options;
+
+    /// <summary>The token handshake, or null for clients that only send the fixed token.</summary>
+    public RegistryAuth? Auth => auth;
 
     /// <summary>Sends the request <paramref name="build"/> makes until it gets a non-transient answer (which may be an error status).</summary>
     public async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, string what, CancellationToken cancellationToken)
@@ -21,9 +25,7 @@ internal sealed class RetryingHttp(HttpClient http, RegistryClientOptions option
             Exception? problem;
             try
             {
-                using var request = build();
-                Authorize(request);
-                var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                var response = await SendOnceAsync(build, cancellationToken).ConfigureAwait(false);
                 if (!IsTransient(response.StatusCode)) return response;
                 problem = new RegistryException($"{what}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}") { StatusCode = (int)response.StatusCode };
                 response.Dispose();
@@ -36,10 +38,45 @@ internal sealed class RetryingHttp(HttpClient http, RegistryClientOptions option
         }
     }
 
-    /// <summary>Adds the bearer token, when there is one, to a request for the configured server.</summary>
+    /// <summary>
+    /// One try, authorized: when the answer is a 401 that <see cref="RegistryAuth"/> can answer (a token challenge),
+    /// the request is built and sent once more with the new credential; that second answer is returned as it is.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    {
+        Uri uri;
+        string? sent;
+        HttpResponseMessage response;
+        using (var request = build())
+        {
+            Authorize(request);
+            uri = request.RequestUri!;
+            sent = request.Headers.Authorization?.ToString();
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        if (auth is null || response.StatusCode != HttpStatusCode.Unauthorized) return response;
+        bool answered;
+        try
+        {
+            answered = await auth.TryAnswerAsync(response, uri, sent, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+        if (!answered) return response;
+        response.Dispose();
+        using var again = build();
+        Authorize(again);
+        return await http.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the credential for the request: the handshake's token for its repository, else the fixed token.</summary>
     public void Authorize(HttpRequestMessage request)
     {
-        if (options.Token is { Length: > 0 } token && request.Headers.Authorization is null)
+        if (auth is not null) auth.Apply(request);
+        else if (options.Token is { Length: > 0 } token && request.Headers.Authorization is null)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 

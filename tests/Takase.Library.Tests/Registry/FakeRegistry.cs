@@ -1,10 +1,15 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Crypto.Utilities;
 using Takase.Library.Store;
 
 namespace Takase.Library.Tests.Registry;
@@ -12,7 +17,8 @@ namespace Takase.Library.Tests.Registry;
 /// <summary>
 /// A small Ollama-compatible registry (and Hugging Face file server) on 127.0.0.1 with Kestrel, serving manifests
 /// and blobs from memory. It supports Range requests and can inject faults: truncated responses, wrong bytes,
-/// 5xx answers, stalls. Every request is logged so tests can count what was fetched.
+/// 5xx answers, stalls. Every request is logged so tests can count what was fetched. With <see cref="Auth"/> set
+/// (opt-in; off by default) every /v2 route demands a Bearer token from its own token service at <c>/token</c>.
 /// </summary>
 internal sealed class FakeRegistry : IAsyncDisposable
 {
@@ -44,6 +50,23 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>How the token service hands out tokens; <see cref="FakeAuthMode.None"/> (the default) serves /v2 to anyone.</summary>
+    public FakeAuthMode Auth { get; set; }
+
+    /// <summary>A token answers 401 once it has been used this many times (an expiring token); null: never.</summary>
+    public int? TokenMaxUses { get; set; }
+
+    /// <summary>Namespaces whose push scope is granted; null: all. Others get a pull-only token, as Docker token services do.</summary>
+    public HashSet<string>? PushableNamespaces { get; set; }
+
+    /// <summary>The user and password <see cref="FakeAuthMode.BasicToken"/> accepts.</summary>
+    public (string User, string Password) BasicCredentials { get; set; } = ("user", "secret");
+
+    /// <summary>Every request to the token service, in order.</summary>
+    public ConcurrentQueue<TokenRequestRecord> TokenRequests { get; } = new();
+
+    private readonly ConcurrentDictionary<string, TokenGrant> _tokens = new();
+
     private FakeRegistry(WebApplication app, Uri baseAddress)
     {
         _app = app;
@@ -67,8 +90,11 @@ internal sealed class FakeRegistry : IAsyncDisposable
                 context.Response.StatusCode = self.FailStatus;
                 return;
             }
+            if (self.Auth != FakeAuthMode.None && context.Request.Path.StartsWithSegments("/v2") && !await self.AuthorizeAsync(context))
+                return;
             await next(context);
         });
+        app.MapGet("/token", (HttpContext c) => self!.IssueToken(c));
         app.MapMethods("/v2/{ns}/{model}/manifests/{reference}", ["GET", "HEAD"], (HttpContext c, string ns, string model, string reference) =>
             self!.ServeManifest(c, $"{ns}/{model}/{reference}"));
         app.MapPut("/v2/{ns}/{model}/manifests/{reference}", async (HttpContext c, string ns, string model, string reference) =>
@@ -140,6 +166,94 @@ internal sealed class FakeRegistry : IAsyncDisposable
         Manifests[$"{ns}/{model}/{tag}"] = manifest;
         Manifests[$"{ns}/{model}/{digest}"] = manifest;
         return digest;
+    }
+
+    /// <summary>Checks the request's Bearer token against the repository and action; answers the 401 challenge when it does not do.</summary>
+    private async Task<bool> AuthorizeAsync(HttpContext c)
+    {
+        var segments = c.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var repository = segments.Length >= 3 ? $"{segments[1]}/{segments[2]}" : "";
+        var push = !HttpMethods.IsGet(c.Request.Method) && !HttpMethods.IsHead(c.Request.Method);
+        var header = c.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens.TryGetValue(header["Bearer ".Length..], out var grant)
+            && grant.Allows(repository, push ? "push" : "pull") && Interlocked.Increment(ref grant.Uses) <= (TokenMaxUses ?? int.MaxValue))
+            return true;
+        Log.Enqueue(new RequestRecord(c.Request.Method, c.Request.Path, null, 0, 401));
+        c.Response.StatusCode = 401;
+        c.Response.Headers.WWWAuthenticate =
+            $"Bearer realm=\"{BaseAddress}token\",service=\"fake-registry\",scope=\"repository:{repository}:{(push ? "push,pull" : "pull")}\"";
+        c.Response.ContentType = "application/json";
+        await c.Response.WriteAsync("""{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}""");
+        return false;
+    }
+
+    /// <summary>
+    /// The token service. In <see cref="FakeAuthMode.SignedToken"/> it verifies Ollama's scheme independently of the
+    /// client's code: <c>Authorization: &lt;ssh public key base64&gt;:&lt;signature base64&gt;</c>, an ed25519
+    /// signature (BouncyCastle's verifier) over <c>GET,&lt;the URL as requested&gt;,base64(hex(sha256("")))</c>,
+    /// with a <c>ts</c> within five minutes and a nonce.
+    /// </summary>
+    private IResult IssueToken(HttpContext c)
+    {
+        var authorization = c.Request.Headers.Authorization.ToString();
+        var url = BaseAddress.GetLeftPart(UriPartial.Authority) + c.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        string? publicKey = null;
+        string? refusal = null;
+        switch (Auth)
+        {
+            case FakeAuthMode.SignedToken:
+                refusal = VerifySignature(authorization, url, c.Request.Query, out publicKey);
+                break;
+            case FakeAuthMode.BasicToken:
+                var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{BasicCredentials.User}:{BasicCredentials.Password}"));
+                if (authorization != expected) refusal = "wrong or missing user name and password";
+                break;
+        }
+        var scopes = c.Request.Query["scope"].Select(s => s ?? "").ToList();
+        TokenRequests.Enqueue(new TokenRequestRecord(authorization.Length > 0 ? authorization : null, publicKey, url, scopes, refusal is null ? 200 : 401));
+        if (refusal is not null) return Results.Json(new { errors = new[] { new { code = "UNAUTHORIZED", message = refusal } } }, statusCode: 401);
+
+        var grant = new TokenGrant();
+        foreach (var scope in scopes)
+        {
+            var parts = scope.Split(':'); // repository:ns/model:pull,push
+            if (parts.Length != 3 || parts[0] != "repository") continue;
+            var ns = parts[1].Split('/')[0];
+            foreach (var action in parts[2].Split(','))
+                if (action != "push" || PushableNamespaces is null || PushableNamespaces.Contains(ns))
+                    grant.Actions.Add($"{parts[1]}:{action}");
+        }
+        var token = "token-" + Guid.NewGuid().ToString("N");
+        _tokens[token] = grant;
+        return Results.Json(new { token });
+    }
+
+    private static string? VerifySignature(string authorization, string url, IQueryCollection query, out string? publicKey)
+    {
+        publicKey = null;
+        var colon = authorization.IndexOf(':');
+        if (colon <= 0) return "expected Authorization: <public key>:<signature>";
+        Ed25519PublicKeyParameters key;
+        byte[] signature;
+        try
+        {
+            key = (Ed25519PublicKeyParameters)OpenSshPublicKeyUtilities.ParsePublicKey(Convert.FromBase64String(authorization[..colon]));
+            signature = Convert.FromBase64String(authorization[(colon + 1)..]);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException or InvalidOperationException)
+        {
+            return "malformed key or signature: " + e.Message;
+        }
+        publicKey = "ssh-ed25519 " + authorization[..colon];
+        var emptyBody = Convert.ToBase64String(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData([]))));
+        var verifier = new Ed25519Signer();
+        verifier.Init(false, key);
+        var signed = Encoding.UTF8.GetBytes($"GET,{url},{emptyBody}");
+        verifier.BlockUpdate(signed, 0, signed.Length);
+        if (!verifier.VerifySignature(signature)) return "signature does not verify";
+        if (!long.TryParse(query["ts"], out var ts) || Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - ts) > 300) return "ts missing or not recent";
+        if (string.IsNullOrEmpty(query["nonce"])) return "nonce missing";
+        return null;
     }
 
     public IEnumerable<RequestRecord> BlobRequests(string digest) => Log.Where(r => r.Key == digest && r.Method == "GET");
@@ -241,6 +355,34 @@ internal sealed class FakeRegistry : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>How <see cref="FakeRegistry"/>'s token service decides whom to give tokens.</summary>
+internal enum FakeAuthMode
+{
+    /// <summary>No auth: /v2 is open (the default).</summary>
+    None,
+
+    /// <summary>Ollama's scheme: token requests signed with an ed25519 key.</summary>
+    SignedToken,
+
+    /// <summary>Docker Hub style: tokens for anyone who asks.</summary>
+    AnonymousToken,
+
+    /// <summary>Docker style with an account: token requests carry Basic credentials.</summary>
+    BasicToken,
+}
+
+/// <summary>One request to the fake token service: what it carried, the key it was signed with, and the answer.</summary>
+internal sealed record TokenRequestRecord(string? Authorization, string? PublicKey, string Url, IReadOnlyList<string> Scopes, int Status);
+
+/// <summary>What a token allows (<c>ns/model:action</c>) and how often it has been used.</summary>
+internal sealed class TokenGrant
+{
+    public HashSet<string> Actions { get; } = [];
+    public int Uses;
+
+    public bool Allows(string repository, string action) => Actions.Contains($"{repository}:{action}");
 }
 
 /// <summary>One request the fake registry saw: method, path, the Range start asked for, bytes it sent, status.</summary>

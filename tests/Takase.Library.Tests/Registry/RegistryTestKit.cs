@@ -16,6 +16,9 @@ internal sealed class RegistryTestKit : IAsyncDisposable
 
     public ModelStore NewStore(string name = "store") => new(Path.Combine(_dir.Path, name));
 
+    /// <summary>A path inside this kit's temp folder (for key files and the like); nothing is created.</summary>
+    public string TempPath(string relative) => Path.Combine(_dir.Path, relative);
+
     public RegistryClientOptions Options(long rangedThreshold = 32L << 20, int maxRetries = 6) => new()
     {
         BaseAddress = Registry.BaseAddress,
