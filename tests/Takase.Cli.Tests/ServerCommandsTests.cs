@@ -2,19 +2,20 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Takase.Library.Tests.Registry;
 using Takase.Tests.Support;
 
 namespace Takase.Cli.Tests;
 
 /// <summary>
 /// A real `takase serve` process on a free loopback port, with stories260K (F32 and Q8_0) in its folder, pulling from
-/// a <see cref="TinyRegistry"/> that offers stories260K-Q8_0 as "tiny-story".
+/// a <see cref="FakeRegistry"/> that offers stories260K-Q8_0 as "tiny-story" and stories260K (F32) as "story-f32".
 /// </summary>
 public sealed class ServeProcess : IDisposable
 {
     private readonly Process? _server;
     private readonly TempDir _dir = new();
-    private readonly TinyRegistry? _registry;
+    private readonly FakeRegistry? _registry;
 
     public ServeProcess()
     {
@@ -26,10 +27,11 @@ public sealed class ServeProcess : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         Host = $"127.0.0.1:{port}";
-        _registry = TinyRegistry.StartAsync().GetAwaiter().GetResult();
-        _registry.AddModel("tiny-story", SharedData.Path("models/stories260K-Q8_0.gguf"));
+        _registry = FakeRegistry.StartAsync().GetAwaiter().GetResult();
+        _registry.AddModel("library", "tiny-story", "latest", _registry.AddBlob(Takase.Library.Store.MediaTypes.Model, File.ReadAllBytes(SharedData.Path("models/stories260K-Q8_0.gguf"))));
+        _registry.AddModel("library", "story-f32", "latest", _registry.AddBlob(Takase.Library.Store.MediaTypes.Model, File.ReadAllBytes(SharedData.Path("models/stories260K.gguf"))));
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["TAKASE_REGISTRY"] = _registry.Url;
+        psi.Environment["TAKASE_REGISTRY"] = _registry.BaseAddress.ToString().TrimEnd('/');
         // Only this folder's models: never the machine's own Ollama models (listings stay the same everywhere).
         psi.Environment["OLLAMA_MODELS"] = Path.Combine(_dir.Path, "no-ollama-folder");
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "takase.dll"), "serve", "--host", Host, "--models", _dir.Path }) psi.ArgumentList.Add(a);
@@ -49,6 +51,9 @@ public sealed class ServeProcess : IDisposable
     }
 
     public string Host { get; } = "";
+
+    /// <summary>The registry the server pulls from (faults can be armed on it).</summary>
+    internal FakeRegistry Registry => _registry ?? throw new InvalidOperationException("no shared data: the server was not started");
 
     /// <summary>The folder the server serves (loose GGUF files and its library store).</summary>
     public string ModelsDirectory => _dir.Path;
