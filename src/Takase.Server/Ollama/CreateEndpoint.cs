@@ -54,7 +54,12 @@ public static class CreateEndpoint
         // An unknown type is a 400 before any work starts, not an error line after it.
         if (!string.IsNullOrWhiteSpace(request.Quantize)) Takase.Engine.Conversion.QuantizationType.Parse(request.Quantize);
         var store = http.RequestServices.GetRequiredService<ModelStore>();
-        var directory = request.Path ?? http.RequestServices.GetRequiredService<ModelCatalog>().Directory;
+        var catalog = http.RequestServices.GetRequiredService<ModelCatalog>();
+        var directory = request.Path ?? catalog.Directory;
+        // FROM may name a loose GGUF file the server offers by name ("FROM stories260K", as `/save` in a chat writes it):
+        // that is its file, unless the Modelfile's folder has a file of that very name.
+        if (!File.Exists(Path.Combine(directory, modelfile.From)) && catalog.Find(modelfile.From) is { Stored: null } loose)
+            modelfile = modelfile with { From = loose.Path };
         await TransferEndpoints.StreamProgressAsync(http, request.Stream,
             (progress, cancel) => ModelCreator.CreateAsync(store, name, modelfile, directory, request.Quantize, progress, cancel));
     }

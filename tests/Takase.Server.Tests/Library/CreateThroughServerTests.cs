@@ -183,6 +183,18 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task FromMayNameALooseGgufFileTheServerOffers()
+    {
+        server.RequireModels();
+        // What `/save` in a chat with a loose file's model writes: FROM its catalog name, not a path.
+        await Create(new { model = "saved-story", modelfile = "FROM stories260K\nSYSTEM Be brief.\n" });
+        using var show = JsonDocument.Parse(await (await server.Http.PostAsJsonAsync("/api/show", new { model = "saved-story" }, TestContext.Current.CancellationToken))
+            .Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("Be brief.", show.RootElement.GetProperty("system").GetString());
+        Assert.Equal("F32", show.RootElement.GetProperty("details").GetProperty("quantization_level").GetString());
+    }
+
+    [Fact]
     public async Task FromAMissingLibraryModelIsA404()
     {
         var response = await server.Http.PostAsJsonAsync("/api/create", new { model = "orphan", from = "no-such-base", stream = false }, TestContext.Current.CancellationToken);
