@@ -84,7 +84,7 @@ public class ModelStoreTests
         using var dir = new TempDir();
         var store = new ModelStore(dir.Path);
 
-        var error = await Assert.ThrowsAsync<ModelStoreException>(() => store.WriteBlobAsync(new FailingStream(200_000)));
+        var error = await Assert.ThrowsAsync<DiskFullException>(() => store.WriteBlobAsync(new FailingStream(200_000)));
 
         Assert.Contains("disk", error.Message);
         Assert.Empty(Directory.EnumerateFiles(store.BlobsDirectory));
@@ -117,10 +117,10 @@ public class ModelStoreTests
 
         var error = await Assert.ThrowsAsync<ModelStoreException>(() =>
             store.WriteManifestAsync(ModelName.Parse("atomic"), Manifest.Create(first.Manifest.Config, [.. first.Manifest.Layers, system])));
-        var fresh = await Assert.ThrowsAsync<ModelStoreException>(() => store.ImportGgufAsync(Gguf, "other"));
+        var fresh = await Assert.ThrowsAsync<DiskFullException>(() => store.ImportGgufAsync(Gguf, "other"));
 
         Assert.Contains("No space left", error.Message);
-        Assert.Contains("No space left", fresh.Message);
+        Assert.Contains("not enough disk space", fresh.Message);
         Assert.Equal(before, File.ReadAllBytes(manifestPath));
         Assert.False(File.Exists(Path.Combine(store.ManifestsDirectory, "registry.ollama.ai", "library", "other", "latest")));
         Assert.Empty(Directory.EnumerateFiles(dir.Path, ".*", SearchOption.AllDirectories));
