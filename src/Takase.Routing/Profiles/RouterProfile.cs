@@ -1,0 +1,95 @@
+namespace Takase.Routing.Profiles;
+
+/// <summary>How a profile picks among its candidates.</summary>
+public enum RoutingStrategy
+{
+    /// <summary>Rules only: the first eligible candidate in the profile's order.</summary>
+    Rules,
+    /// <summary>A linear model over hashed character n-grams and prompt statistics (exactly explainable).</summary>
+    NGram,
+    /// <summary>RouteLLM-style matrix factorisation over prompt embeddings.</summary>
+    MatrixFactorization,
+    /// <summary>Similarity-weighted ranking over the nearest labelled prompts.</summary>
+    Similarity,
+    /// <summary>Answer with the cheapest eligible candidate and escalate when its confidence is low.</summary>
+    Cascade,
+}
+
+/// <summary>
+/// A router exposed as a model name (<c>auto</c>, <c>support-ja</c>) through both APIs: its candidate targets from the
+/// cheapest tier to the strongest, the strategy that scores a prompt, and the cost–quality knob. Configured under
+/// <c>Takase:Router:Profiles:&lt;name&gt;</c> or through the admin API.
+/// </summary>
+public sealed record RouterProfile
+{
+    /// <summary>The model name clients use.</summary>
+    public required string Name { get; init; }
+    /// <summary>Candidate target names, cheapest tier first, strongest last; rules drop ineligible ones.</summary>
+    public required IReadOnlyList<string> Candidates { get; init; }
+    /// <summary>How the prompt is scored.</summary>
+    public RoutingStrategy Strategy { get; init; } = RoutingStrategy.Rules;
+    /// <summary>
+    /// The score above which the stronger tier is used (for N tiers, N−1 ascending thresholds may be given in
+    /// <see cref="Thresholds"/> instead). Null: derived from <see cref="StrongShare"/> by calibration.
+    /// </summary>
+    public double? Threshold { get; init; }
+    /// <summary>Thresholds between consecutive tiers, ascending (N candidates → N−1 values).</summary>
+    public IReadOnlyList<double>? Thresholds { get; init; }
+    /// <summary>The wanted share of calls (0..1) to the strongest candidate; calibration turns it into a threshold.</summary>
+    public double? StrongShare { get; init; }
+    /// <summary>The trained router file (for learned strategies), relative to the models folder or absolute.</summary>
+    public string? ModelPath { get; init; }
+    /// <summary>Rules applied before scoring (exclusions and forced choices), in order.</summary>
+    public IReadOnlyList<RoutingRule> Rules { get; init; } = [];
+    /// <summary>Cascade settings (for <see cref="RoutingStrategy.Cascade"/>).</summary>
+    public CascadeOptions? Cascade { get; init; }
+}
+
+/// <summary>
+/// One rule of a profile. Conditions that are set must all hold for the rule to apply; then its action applies.
+/// </summary>
+public sealed record RoutingRule
+{
+    /// <summary>A name for the explanation ("sensitive", "long-context", "japanese").</summary>
+    public required string Name { get; init; }
+    /// <summary>Applies when the prompt's detected language is one of these (ISO 639-1).</summary>
+    public IReadOnlyList<string>? Languages { get; init; }
+    /// <summary>Applies when the prompt contains one of these words (case-insensitive; whole text for Japanese).</summary>
+    public IReadOnlyList<string>? Keywords { get; init; }
+    /// <summary>Applies when the prompt matches this regular expression.</summary>
+    public string? Pattern { get; init; }
+    /// <summary>Applies when the prompt has at least this many tokens (estimated).</summary>
+    public int? MinTokens { get; init; }
+    /// <summary>Applies when the prompt has at most this many tokens (estimated).</summary>
+    public int? MaxTokens { get; init; }
+    /// <summary>What happens when the rule applies.</summary>
+    public RuleAction Action { get; init; } = RuleAction.Prefer;
+    /// <summary>For Prefer/Require: the target the rule sends the request to.</summary>
+    public string? Target { get; init; }
+    /// <summary>For LimitPrivacy: the most public class still allowed.</summary>
+    public Targets.PrivacyClass? MaxPrivacy { get; init; }
+}
+
+/// <summary>What a rule does when it applies.</summary>
+public enum RuleAction
+{
+    /// <summary>Send to <see cref="RoutingRule.Target"/> if it is eligible; otherwise scoring decides.</summary>
+    Prefer,
+    /// <summary>Send to <see cref="RoutingRule.Target"/> only (no fallbacks to other targets).</summary>
+    Require,
+    /// <summary>Exclude targets whose privacy class is above <see cref="RoutingRule.MaxPrivacy"/> (sensitive content → Local).</summary>
+    LimitPrivacy,
+    /// <summary>Send to the strongest eligible candidate.</summary>
+    Strongest,
+    /// <summary>Send to the cheapest eligible candidate.</summary>
+    Cheapest,
+}
+
+/// <summary>When a cascade escalates from the cheap answer to the next tier.</summary>
+public sealed record CascadeOptions
+{
+    /// <summary>Escalate when the answer's mean token log-probability is below this (e.g. −1.0).</summary>
+    public double MinMeanLogprob { get; init; } = -1.0;
+    /// <summary>Optional verifier target asked "is this answer adequate? yes/no"; escalate on "no".</summary>
+    public string? Verifier { get; init; }
+}

@@ -1,0 +1,21 @@
+using Takase.Routing.Profiles;
+using Takase.Routing.Targets;
+
+namespace Takase.Routing;
+
+/// <summary>
+/// The router's configuration: the <c>Takase:Router</c> section of appsettings.json (or <c>TAKASE__Router__…</c>
+/// environment variables), keyed by name. Validated at start-up; an unknown target or an invalid profile fails then,
+/// naming the configuration key.
+/// </summary>
+public sealed class RouterOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Takase:Router";
+
+    /// <summary>Targets by name (the key is the target's name).</summary>
+    public Dictionary<string, TargetDefinition> Targets { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Profiles by name (the key is the model name clients use).</summary>
+    public Dictionary<string, RouterProfile> Profiles { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
