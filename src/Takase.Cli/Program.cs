@@ -17,4 +17,9 @@ root.Subcommands.Add(QuantizeCommand.Create());
 foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in PullCommand.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(BenchCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+// An interactive `run` handles Ctrl-C itself (it stops the answer, not the chat); everywhere else Ctrl-C cancels the
+// command's token, which ends it with exit code 130.
+var invocation = new InvocationConfiguration();
+if (parsed.CommandResult.Command.Name == "run") invocation.ProcessTerminationTimeout = null;
+return await parsed.InvokeAsync(invocation);

@@ -12,7 +12,8 @@ namespace Takase.Cli.Commands;
 /// <see cref="TextReader"/> and writes to two <see cref="TextWriter"/>s (answers and command replies to the first,
 /// prompts, help and speeds to the second, as Ollama does), so tests drive it directly or through piped stdin.
 /// </summary>
-internal sealed class InteractiveSession(IInteractiveBackend backend, InteractiveState state, TextReader input, TextWriter output, TextWriter error)
+internal sealed class InteractiveSession(IInteractiveBackend backend, InteractiveState state, TextReader input, TextWriter output, TextWriter error,
+    AnswerInterrupt? interrupt = null)
 {
     private const string Quotes = "\"\"\"";
 
@@ -114,12 +115,21 @@ internal sealed class InteractiveSession(IInteractiveBackend backend, Interactiv
     private async Task AnswerAsync(string prompt, CancellationToken cancel)
     {
         state.Messages.Add(new InteractiveMessage("user", prompt));
+        // Ctrl-C (through the interrupt) stops this answer only; the session's token ends everything.
+        using var answer = interrupt?.BeginAnswer(cancel) ?? CancellationTokenSource.CreateLinkedTokenSource(cancel);
         try
         {
-            var answer = await backend.ChatAsync(state, output, error, cancel);
+            var text = await backend.ChatAsync(state, output, error, answer.Token);
             output.WriteLine();
             output.Flush();
-            state.Messages.Add(new InteractiveMessage("assistant", answer));
+            state.Messages.Add(new InteractiveMessage("assistant", text));
+        }
+        catch (OperationCanceledException) when (answer.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            // Interrupted: the half answer is not part of the conversation, nor is the question it answered.
+            state.Messages.RemoveAt(state.Messages.Count - 1);
+            output.WriteLine();
+            output.Flush();
         }
         catch (Exception e) when (e is ServerErrorException or ServerUnavailableException or ContextOverflowException
                                       or TemplateException or ArgumentException or InvalidOperationException or NotSupportedException)
@@ -128,6 +138,10 @@ internal sealed class InteractiveSession(IInteractiveBackend backend, Interactiv
             state.Messages.RemoveAt(state.Messages.Count - 1);
             output.Flush();
             error.WriteLine($"Error: {e.Message}");
+        }
+        finally
+        {
+            interrupt?.EndAnswer(answer);
         }
     }
 

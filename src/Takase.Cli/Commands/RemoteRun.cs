@@ -29,7 +29,8 @@ internal static class RemoteRun
             return 0;
         }
         var state = new InteractiveState { Model = model, Options = options, Verbose = verbose };
-        var session = new InteractiveSession(new InteractiveServerBackend(client), state, Console.In, Console.Out, Console.Error);
+        using var interrupt = new AnswerInterrupt(Console.Error);
+        var session = new InteractiveSession(new InteractiveServerBackend(client), state, Console.In, Console.Out, Console.Error, interrupt);
         return await session.RunAsync(cancel);
     }
 

@@ -81,7 +81,8 @@ internal static class RunCommand
         {
             using var backend = new InteractiveLocalBackend(path.FullName, options, ctx, raw);
             var state = new InteractiveState { Model = path.FullName, Verbose = verbose };
-            return await new InteractiveSession(backend, state, Console.In, Console.Out, Console.Error).RunAsync(cancel);
+            using var interrupt = new AnswerInterrupt(Console.Error);
+            return await new InteractiveSession(backend, state, Console.In, Console.Out, Console.Error, interrupt).RunAsync(cancel);
         }
         using var lm = LanguageModel.Load(path.FullName);
         var generator = new Generator(lm.Model, lm.Tokenizer, ctx);
