@@ -34,6 +34,19 @@ public static class StoredModelfile
         return list;
     }
 
+    /// <summary>
+    /// The params layer as /api/show's "parameters" text, the way Ollama prints it (Go's <c>%-30s %#v</c>): one line per
+    /// value, strings quoted, numbers and booleans bare.
+    /// </summary>
+    public static string ShowText(JsonObject parameters)
+    {
+        var lines = new List<string>();
+        foreach (var (name, value) in parameters)
+            foreach (var v in value is JsonArray array ? array.AsEnumerable() : [value])
+                lines.Add($"{name,-30} {(v is JsonValue s && s.GetValueKind() == JsonValueKind.String ? JsonSerializer.Serialize(s.GetValue<string>()) : Text(v))}");
+        return string.Join("\n", lines);
+    }
+
     private static string Text(JsonNode? value) => value switch
     {
         null => "",

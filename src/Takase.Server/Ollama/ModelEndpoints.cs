@@ -44,7 +44,7 @@ public static class ModelEndpoints
             License = stored is { Licenses.Count: > 0 } ? string.Join("\n", stored.Licenses) : facts.License,
             Modelfile = stored is null ? facts.Modelfile(entry) : ModelfileWriter.Write(StoredModelfile.For(stored), entry.Name),
             Parameters = stored?.Parameters is { } p
-                ? string.Join("\n", StoredModelfile.Parameters(p).Select(x => $"{x.Name,-30} {x.Value}"))
+                ? StoredModelfile.ShowText(p)
                 : facts.Parameters,
             Template = stored?.Template ?? facts.ChatTemplate,
             System = stored?.System,
