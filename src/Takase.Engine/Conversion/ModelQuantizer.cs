@@ -75,19 +75,24 @@ public static class ModelQuantizer
         writer.Add("general.quantization_version", QuantizationVersion);
         writer.Add("general.file_type", type.FileType);
 
+        // Each tensor is converted when the writer reaches it: one tensor's output in memory at a time, whatever the
+        // model's size.
         var written = new List<QuantizedTensor>(tensors.Count);
         for (var i = 0; i < tensors.Count; i++)
         {
-            cancel.ThrowIfCancellationRequested();
+            var index = i;
             var tensor = tensors[i];
             var to = choices[i].Type;
-            var data = to == tensor.Type ? Unchanged(input, tensor) : Convert(input, tensor, to, cancel);
-            writer.AddTensor(tensor.Name, to, tensor.Shape, data);
-            var done = new QuantizedTensor(i, tensors.Count, tensor.Name, tensor.Shape, tensor.Type, to, tensor.ByteSize, data.Length, choices[i].Fallback);
-            written.Add(done);
-            onTensor?.Invoke(done);
+            writer.AddTensor(tensor.Name, to, tensor.Shape, stream =>
+            {
+                cancel.ThrowIfCancellationRequested();
+                var data = to == tensor.Type ? Unchanged(input, tensor) : Convert(input, tensor, to, cancel);
+                stream.Write(data.Span);
+                var done = new QuantizedTensor(index, tensors.Count, tensor.Name, tensor.Shape, tensor.Type, to, tensor.ByteSize, data.Length, choices[index].Fallback);
+                written.Add(done);
+                onTensor?.Invoke(done);
+            });
         }
-        cancel.ThrowIfCancellationRequested();
         writer.Write(outputPath);
         return new QuantizationReport(type, input.FileSize, new FileInfo(outputPath).Length, written, warnings);
     }

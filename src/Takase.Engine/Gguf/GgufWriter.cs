@@ -11,7 +11,11 @@ namespace Takase.Engine.Gguf;
 public sealed class GgufWriter(uint version = 3, int alignment = GgufFile.DefaultAlignment)
 {
     private readonly List<(string Key, GgufValue Value)> _metadata = [];
-    private readonly List<(string Name, GgmlType Type, long[] Shape, ReadOnlyMemory<byte> Data)> _tensors = [];
+    // A tensor's bytes are either given up front or produced while the file is written (so a converter never holds a
+    // whole model in memory, and tensors may exceed 2 GiB).
+    private sealed record Tensor(string Name, GgmlType Type, long[] Shape, long Length, ReadOnlyMemory<byte> Data, Action<Stream>? Produce);
+
+    private readonly List<Tensor> _tensors = [];
 
     /// <summary>Adds (or replaces) a metadata value.</summary>
     public void Add(string key, GgufValue value)
@@ -43,13 +47,29 @@ public sealed class GgufWriter(uint version = 3, int alignment = GgufFile.Defaul
     /// bytes the type and shape require.</summary>
     public void AddTensor(string name, GgmlType type, long[] shape, ReadOnlyMemory<byte> data)
     {
+        var expected = CheckTensor(name, type, shape);
+        if (data.Length != expected) throw new ArgumentException($"tensor {name}: {data.Length} bytes given; {TensorTypes.Get(type).Name} with shape [{string.Join(", ", shape)}] needs {expected}");
+        _tensors.Add(new Tensor(name, type, shape, expected, data, null));
+    }
+
+    /// <summary>
+    /// Adds a tensor whose bytes <paramref name="produce"/> writes to the stream it is given when the file is written,
+    /// in file order; it must write exactly the bytes the type and shape require.
+    /// </summary>
+    public void AddTensor(string name, GgmlType type, long[] shape, Action<Stream> produce)
+    {
+        ArgumentNullException.ThrowIfNull(produce);
+        _tensors.Add(new Tensor(name, type, shape, CheckTensor(name, type, shape), ReadOnlyMemory<byte>.Empty, produce));
+    }
+
+    /// <summary>Checks the shape and name; returns the byte length the tensor must have.</summary>
+    private long CheckTensor(string name, GgmlType type, long[] shape)
+    {
         var traits = TensorTypes.Get(type);
         if (shape.Length is 0 or > GgufFile.MaxDims) throw new ArgumentException($"tensor {name}: {shape.Length} dimensions; expected 1 to {GgufFile.MaxDims}");
         if (shape.Any(d => d <= 0)) throw new ArgumentException($"tensor {name}: dimensions must be positive");
-        var expected = traits.RowBytes(shape[0]) * shape.Skip(1).Aggregate(1L, (a, b) => a * b);
-        if (data.Length != expected) throw new ArgumentException($"tensor {name}: {data.Length} bytes given; {traits.Name} with shape [{string.Join(", ", shape)}] needs {expected}");
         if (_tensors.Any(t => t.Name == name)) throw new ArgumentException($"tensor {name} added twice");
-        _tensors.Add((name, type, shape, data));
+        return traits.RowBytes(shape[0]) * shape.Skip(1).Aggregate(1L, (a, b) => a * b);
     }
 
     /// <summary>Writes the file atomically (temp file, fsync, rename).</summary>
@@ -100,7 +120,7 @@ public sealed class GgufWriter(uint version = 3, int alignment = GgufFile.Defaul
             w.Write((uint)t.Type);
             offsets[i] = offset;
             w.Write(offset);
-            offset = Align(offset + (ulong)t.Data.Length);
+            offset = Align(offset + (ulong)t.Length);
         }
         Pad(w);
         var dataStart = w.BaseStream.Position;
@@ -108,7 +128,17 @@ public sealed class GgufWriter(uint version = 3, int alignment = GgufFile.Defaul
         {
             var pos = (ulong)(w.BaseStream.Position - dataStart);
             while (pos < offsets[i]) { w.Write((byte)0); pos++; }
-            w.Write(_tensors[i].Data.Span);
+            var t = _tensors[i];
+            if (t.Produce is null)
+            {
+                w.Write(t.Data.Span);
+                continue;
+            }
+            w.Flush();
+            var before = w.BaseStream.Position;
+            t.Produce(w.BaseStream);
+            var written = w.BaseStream.Position - before;
+            if (written != t.Length) throw new InvalidOperationException($"tensor {t.Name}: the producer wrote {written} bytes; {t.Length} were declared");
         }
         Pad(w);
         w.Flush();

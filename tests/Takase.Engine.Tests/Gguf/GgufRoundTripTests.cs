@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Takase.Engine.Gguf;
 using Takase.Engine.Tensors;
 using Takase.Tests.Support;
@@ -6,6 +7,29 @@ namespace Takase.Engine.Tests.Gguf;
 
 public class GgufRoundTripTests
 {
+    [Fact]
+    public void TensorsProducedWhileWritingLandWhereTheyAreDeclaredAndAShortProducerLeavesNoFile()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("produced.gguf");
+        var w = new GgufWriter();
+        w.AddTensor("given", GgmlType.F32, [3], new byte[12]);
+        w.AddTensor("produced", GgmlType.F32, [5], stream => stream.Write(MemoryMarshal.AsBytes<float>([1, 2, 3, 4, 5])));
+        w.AddTensor("after", GgmlType.F32, [1], MemoryMarshal.AsBytes<float>([9]).ToArray());
+        w.Write(path);
+        using (var f = GgufFile.Open(path))
+        {
+            Assert.Equal([1f, 2, 3, 4, 5], MemoryMarshal.Cast<byte, float>(f.TensorBytes(f.GetTensor("produced"))).ToArray());
+            Assert.Equal([9f], MemoryMarshal.Cast<byte, float>(f.TensorBytes(f.GetTensor("after"))).ToArray());
+        }
+
+        var bad = new GgufWriter();
+        bad.AddTensor("short", GgmlType.F32, [4], stream => stream.Write(new byte[12]));
+        var e = Assert.Throws<InvalidOperationException>(() => bad.Write(dir.File("bad.gguf")));
+        Assert.Contains("short", e.Message);
+        Assert.Equal(["produced.gguf"], Directory.GetFiles(dir.Path).Select(Path.GetFileName)); // no temp file, no bad.gguf
+    }
+
     [Fact]
     public void AFileOpenedThroughASymbolicLinkIsReadWhole()
     {
