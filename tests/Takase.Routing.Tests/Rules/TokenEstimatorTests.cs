@@ -14,6 +14,10 @@ public class TokenEstimatorTests
         Assert.Equal(13, TokenEstimator.Estimate("日本語のテキストです한국어")); // 10 Japanese + 3 Korean characters
 
     [Fact]
+    public void CjkPunctuationIsATokenToo() =>
+        Assert.Equal(4, TokenEstimator.Estimate("はい。！")); // two kana, an ideographic full stop, a fullwidth "!"
+
+    [Fact]
     public void MixedTextAddsBoth() =>
         Assert.Equal(5 + 2, TokenEstimator.Estimate("東京タワー is tall")); // 5 CJK + ceil(8/4)
 
