@@ -98,10 +98,25 @@ public static class LanguageDetector
 
     private static readonly FrozenDictionary<string, string> Names = new Dictionary<string, string>
     {
-        ["en"] = "English", ["ja"] = "Japanese", ["zh"] = "Chinese", ["ko"] = "Korean", ["ru"] = "Russian",
-        ["uk"] = "Ukrainian", ["el"] = "Greek", ["ar"] = "Arabic", ["fa"] = "Persian", ["he"] = "Hebrew",
-        ["hi"] = "Hindi", ["th"] = "Thai", ["fr"] = "French", ["de"] = "German", ["es"] = "Spanish",
-        ["pt"] = "Portuguese", ["it"] = "Italian", ["nl"] = "Dutch", ["und"] = "an undetermined language",
+        ["en"] = "English",
+        ["ja"] = "Japanese",
+        ["zh"] = "Chinese",
+        ["ko"] = "Korean",
+        ["ru"] = "Russian",
+        ["uk"] = "Ukrainian",
+        ["el"] = "Greek",
+        ["ar"] = "Arabic",
+        ["fa"] = "Persian",
+        ["he"] = "Hebrew",
+        ["hi"] = "Hindi",
+        ["th"] = "Thai",
+        ["fr"] = "French",
+        ["de"] = "German",
+        ["es"] = "Spanish",
+        ["pt"] = "Portuguese",
+        ["it"] = "Italian",
+        ["nl"] = "Dutch",
+        ["und"] = "an undetermined language",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static Script Classify(Rune rune)

@@ -18,7 +18,10 @@ public class ExplanationTests
         Contribution[] contributions = [new("ngram:証明", 0.31, "証明", 4, 2), new("length", -0.05)];
         var profile = new RouterProfile
         {
-            Name = "auto", Candidates = ["tiny", "qwen", "gpt"], Strategy = RoutingStrategy.NGram, Thresholds = [0.3, 0.6],
+            Name = "auto",
+            Candidates = ["tiny", "qwen", "gpt"],
+            Strategy = RoutingStrategy.NGram,
+            Thresholds = [0.3, 0.6],
             Rules = [new RoutingRule { Name = "japanese", Languages = ["ja"], Action = RuleAction.LimitPrivacy, MaxPrivacy = Takase.Routing.Targets.PrivacyClass.Trusted }],
         };
         var now = new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero);

@@ -11,7 +11,10 @@ public class LearnedTierTests
 
     private static RouterProfile ThreeTiers => new()
     {
-        Name = "auto", Candidates = ["qwen", "azure", "gpt"], Strategy = RoutingStrategy.NGram, Thresholds = [0.3, 0.7],
+        Name = "auto",
+        Candidates = ["qwen", "azure", "gpt"],
+        Strategy = RoutingStrategy.NGram,
+        Thresholds = [0.3, 0.7],
     };
 
     [Theory]

@@ -6,8 +6,14 @@ public class RouteLogTests
 {
     private static RouteDecision Decision(string id, params RouteHop[] hops) => new()
     {
-        Id = id, CreatedAt = DateTimeOffset.UnixEpoch, Profile = "auto", Strategy = "rules",
-        Candidates = [], Order = ["qwen"], Reason = "sent to qwen", Hops = hops,
+        Id = id,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        Profile = "auto",
+        Strategy = "rules",
+        Candidates = [],
+        Order = ["qwen"],
+        Reason = "sent to qwen",
+        Hops = hops,
     };
 
     [Fact]

@@ -11,26 +11,46 @@ internal static class RouterTestSetup
 {
     public static readonly TargetDefinition Tiny = new()
     {
-        Name = "tiny", Kind = TargetKind.Local, Model = "qwen2.5:0.5b", ContextLength = 2048, Languages = ["en"],
+        Name = "tiny",
+        Kind = TargetKind.Local,
+        Model = "qwen2.5:0.5b",
+        ContextLength = 2048,
+        Languages = ["en"],
     };
 
     public static readonly TargetDefinition Qwen = new()
     {
-        Name = "qwen", Kind = TargetKind.Local, Model = "qwen2.5:7b", ContextLength = 32768, Languages = ["en", "ja", "zh"],
+        Name = "qwen",
+        Kind = TargetKind.Local,
+        Model = "qwen2.5:7b",
+        ContextLength = 32768,
+        Languages = ["en", "ja", "zh"],
         Capabilities = TargetCapabilities.Tools | TargetCapabilities.Json,
     };
 
     public static readonly TargetDefinition Azure = new()
     {
-        Name = "azure", Kind = TargetKind.Remote, Model = "gpt-4o-mini", Endpoint = new Uri("https://example.openai.azure.com/v1"),
-        Privacy = PrivacyClass.Trusted, InputCostPerMillion = 0.15, OutputCostPerMillion = 0.6, ContextLength = 128_000,
+        Name = "azure",
+        Kind = TargetKind.Remote,
+        Model = "gpt-4o-mini",
+        Endpoint = new Uri("https://example.openai.azure.com/v1"),
+        Privacy = PrivacyClass.Trusted,
+        InputCostPerMillion = 0.15,
+        OutputCostPerMillion = 0.6,
+        ContextLength = 128_000,
         Capabilities = TargetCapabilities.Tools | TargetCapabilities.Json,
     };
 
     public static readonly TargetDefinition Gpt = new()
     {
-        Name = "gpt", Kind = TargetKind.Remote, Model = "gpt-4o", Endpoint = new Uri("https://api.openai.com/v1"),
-        Privacy = PrivacyClass.External, InputCostPerMillion = 2.5, OutputCostPerMillion = 10, ContextLength = 128_000,
+        Name = "gpt",
+        Kind = TargetKind.Remote,
+        Model = "gpt-4o",
+        Endpoint = new Uri("https://api.openai.com/v1"),
+        Privacy = PrivacyClass.External,
+        InputCostPerMillion = 2.5,
+        OutputCostPerMillion = 10,
+        ContextLength = 128_000,
         Capabilities = TargetCapabilities.Tools | TargetCapabilities.Json | TargetCapabilities.Vision,
     };
 

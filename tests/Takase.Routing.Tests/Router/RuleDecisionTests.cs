@@ -25,7 +25,10 @@ public class RuleDecisionTests
     {
         var sensitive = new RoutingRule
         {
-            Name = "sensitive", Keywords = ["password", "マイナンバー"], Action = RuleAction.LimitPrivacy, MaxPrivacy = PrivacyClass.Local,
+            Name = "sensitive",
+            Keywords = ["password", "マイナンバー"],
+            Action = RuleAction.LimitPrivacy,
+            MaxPrivacy = PrivacyClass.Local,
         };
         var router = RouterFor(Auto(sensitive) with { Candidates = ["qwen", "gpt"] });
 

@@ -23,7 +23,11 @@ public class CompiledRuleTests
     {
         var rule = CompiledRule.Compile(new RoutingRule
         {
-            Name = "ja-math", Languages = ["ja"], Keywords = ["証明"], MinTokens = 5, MaxTokens = 100,
+            Name = "ja-math",
+            Languages = ["ja"],
+            Keywords = ["証明"],
+            MinTokens = 5,
+            MaxTokens = 100,
         });
         Assert.True(rule.Applies(Facts("この定理を証明してください。"), out _));
         Assert.False(rule.Applies(Facts("Prove this theorem (証明) please."), out _)); // English
