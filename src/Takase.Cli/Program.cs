@@ -17,4 +17,5 @@ root.Subcommands.Add(QuantizeCommand.Create());
 foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in PullCommand.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(RouterCommand.Create());
 return await root.Parse(args).InvokeAsync();
