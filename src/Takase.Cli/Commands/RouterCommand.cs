@@ -75,9 +75,9 @@ internal static class RouterCommand
             var model = RouterTraining.Train(data, options);
             RoutingModelFile.Save(model, target);
             Console.WriteLine(string.Create(Inv, $"trained {model.Kind} on {data.Count} prompts of {data.Source} in {clock.Elapsed.TotalSeconds:F1} s"));
-            Console.WriteLine(string.Create(Inv, $"weak {data.Weak} {data.WeakMean:0.###}, strong {data.Strong} {data.StrongMean:0.###}, strong wins on {model.Training.StrongWinRate:P1}"));
+            Console.WriteLine(string.Create(Inv, $"weak {data.Weak} {data.WeakMean:0.###}, strong {data.Strong} {data.StrongMean:0.###}, strong wins on {model.Training.StrongWinRate * 100:0.0}%"));
             if ((parse.GetValue(share) ?? profileShare) is { } s)
-                Console.WriteLine(string.Create(Inv, $"threshold for {s:P0} strong calls: {model.ThresholdForStrongShare(s):0.######}"));
+                Console.WriteLine(string.Create(Inv, $"threshold for {s * 100:0.#}% strong calls: {model.ThresholdForStrongShare(s):0.######}"));
             Console.WriteLine($"wrote {target}");
             return 0;
         })));
@@ -207,7 +207,7 @@ internal static class RouterCommand
             var share = t / 10.0;
             var q = PerformanceCurve.QualityAt(r.Curve, share);
             var random = r.Weak + share * (r.Strong - r.Weak);
-            Console.WriteLine(string.Create(Inv, $"{share,12:P0}  {q,7:0.0000}  {RoutingMetrics.Pgr(q, r.Weak, r.Strong),6:0.000}  {random,7:0.0000}"));
+            Console.WriteLine(string.Create(Inv, $"{share * 100,11:0}%  {q,7:0.0000}  {RoutingMetrics.Pgr(q, r.Weak, r.Strong),6:0.000}  {random,7:0.0000}"));
         }
         Console.WriteLine();
         Console.WriteLine(string.Create(Inv, $"decision latency over {latency.Count} decisions: p50 {latency.P50:0.000} ms, p99 {latency.P99:0.000} ms"));
