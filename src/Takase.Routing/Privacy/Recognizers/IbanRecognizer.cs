@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+
+namespace Takase.Routing.Privacy.Recognizers;
+
+/// <summary>
+/// International bank account numbers: a country code, two check digits and the national account number (BBAN),
+/// printed in groups of four or in one run; the length must be the one that country uses and the ISO 7064 mod-97
+/// check must give 1.
+/// </summary>
+public sealed partial class IbanRecognizer : PiiRecognizer
+{
+    /// <summary>IBAN lengths by country (ISO 13616 registry), for the countries customers most often quote.</summary>
+    private static readonly Dictionary<string, int> Lengths = new()
+    {
+        ["AD"] = 24, ["AE"] = 23, ["AT"] = 20, ["BE"] = 16, ["BG"] = 22, ["BH"] = 22, ["BR"] = 29, ["CH"] = 21,
+        ["CY"] = 28, ["CZ"] = 24, ["DE"] = 22, ["DK"] = 18, ["EE"] = 20, ["ES"] = 24, ["FI"] = 18, ["FR"] = 27,
+        ["GB"] = 22, ["GI"] = 23, ["GR"] = 27, ["HR"] = 21, ["HU"] = 28, ["IE"] = 22, ["IL"] = 23, ["IS"] = 26,
+        ["IT"] = 27, ["KW"] = 30, ["KZ"] = 20, ["LI"] = 21, ["LT"] = 20, ["LU"] = 20, ["LV"] = 21, ["MC"] = 27,
+        ["MT"] = 31, ["NL"] = 18, ["NO"] = 15, ["PL"] = 28, ["PT"] = 25, ["QA"] = 29, ["RO"] = 24, ["SA"] = 24,
+        ["SE"] = 24, ["SI"] = 19, ["SK"] = 24, ["SM"] = 27, ["TR"] = 26, ["UA"] = 29, ["VA"] = 22,
+    };
+
+    /// <inheritdoc />
+    public override string Name => "iban";
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> ContextWords => ["iban", "口座", "account", "bank", "銀行", "振込", "transfer"];
+
+    /// <inheritdoc />
+    public override IEnumerable<PiiSpan> Recognize(NormalizedText text)
+    {
+        foreach (Match m in Pattern().Matches(text.Text))
+        {
+            // The pattern may run into a following upper-case word; cut it at the country's length first.
+            var length = LengthOf(m.Value);
+            if (length > 0 && IsValid(m.Value[..length].Replace(" ", "")))
+                yield return Span(text, PiiEntityType.Iban, m.Index, m.Index + length, 0.85);
+        }
+    }
+
+    /// <summary>How many characters of <paramref name="written"/> hold the country's IBAN length, or 0.</summary>
+    private static int LengthOf(string written)
+    {
+        if (!Lengths.TryGetValue(written[..2], out var wanted)) return 0;
+        var seen = 0;
+        for (var i = 0; i < written.Length; i++)
+        {
+            if (written[i] != ' ') seen++;
+            if (seen == wanted) return i + 1 == written.Length || written[i + 1] == ' ' ? i + 1 : 0;
+        }
+        return 0;
+    }
+
+    /// <summary>Whether <paramref name="iban"/> (no spaces, upper case) has its country's length and a mod-97 remainder of 1.</summary>
+    public static bool IsValid(string iban)
+    {
+        if (iban.Length < 5 || !Lengths.TryGetValue(iban[..2], out var length) || iban.Length != length) return false;
+        if (!char.IsAsciiDigit(iban[2]) || !char.IsAsciiDigit(iban[3])) return false;
+        // Move the first four characters to the end, read letters as 10..35, and reduce mod 97 digit by digit.
+        var remainder = 0;
+        foreach (var c in iban[4..] + iban[..4])
+        {
+            if (char.IsAsciiDigit(c)) remainder = (remainder * 10 + (c - '0')) % 97;
+            else if (c is >= 'A' and <= 'Z') remainder = (remainder * 100 + (c - 'A' + 10)) % 97;
+            else return false;
+        }
+        return remainder == 1;
+    }
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}
