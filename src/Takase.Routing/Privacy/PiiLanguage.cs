@@ -1,6 +1,9 @@
 namespace Takase.Routing.Privacy;
 
-/// <summary>Which language's recognizers (names, addresses) run; the universal ones (e-mail, cards …) always do.</summary>
+/// <summary>
+/// Which language's person-name heuristics run (English capitalised words and titles, or Japanese dictionary names
+/// and honorifics). Every other recognizer matches only its own script or format and runs for both.
+/// </summary>
 public enum PiiLanguage
 {
     /// <summary>Japanese when the text has kana or kanji, English otherwise.</summary>

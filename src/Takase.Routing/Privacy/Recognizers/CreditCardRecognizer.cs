@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Takase.Routing.Privacy.Recognizers;
 
 /// <summary>
-/// Payment card numbers: 13–19 digits in the groupings cards print (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3), one consistent
+/// Payment card numbers: 14–19 digits in the groupings cards print (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3), one consistent
 /// separator, a known issuer prefix with a length that issuer uses, and a valid Luhn checksum.
 /// </summary>
 public sealed partial class CreditCardRecognizer : PiiRecognizer
@@ -52,7 +52,8 @@ public sealed partial class CreditCardRecognizer : PiiRecognizer
         var n = digits.Length;
         int Prefix(int length) => int.Parse(digits.AsSpan(0, length));
         if (n < 13) return null;
-        if (digits[0] == '4' && n is 13 or 16 or 19) return "visa";
+        // 13-digit Visa numbers are no longer issued, and 13 digits starting with 4 are mostly JAN/EAN barcodes (49…, 45…).
+        if (digits[0] == '4' && n is 16 or 19) return "visa";
         if (n == 16 && (Prefix(2) is >= 51 and <= 55 || Prefix(4) is >= 2221 and <= 2720)) return "mastercard";
         if (n == 15 && Prefix(2) is 34 or 37) return "amex";
         if (n is >= 16 and <= 19 && Prefix(4) is >= 3528 and <= 3589) return "jcb";

@@ -6,14 +6,12 @@ namespace Takase.Routing.Privacy.Recognizers;
 /// English street addresses: a house number, the street's capitalised name and a street-type word (Street, Ave, Road
 /// …), with an optional unit (Apt 4B, Suite 200). City, state and ZIP are left to the other recognizers: they are
 /// not personal alone.
+/// Runs for every language: it matches only Latin addresses (an English mail can quote a Japanese address).
 /// </summary>
 public sealed partial class EnglishAddressRecognizer : PiiRecognizer
 {
     /// <inheritdoc />
     public override string Name => "address-en";
-
-    /// <inheritdoc />
-    public override bool Supports(PiiLanguage language) => language == PiiLanguage.English;
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> ContextWords =>

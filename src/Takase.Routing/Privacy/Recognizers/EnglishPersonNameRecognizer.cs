@@ -48,7 +48,7 @@ public sealed partial class EnglishPersonNameRecognizer(PiiDictionaries dictiona
     protected override int ContextBefore => 16;
 
     /// <inheritdoc />
-    protected override int ContextAfter => 4;
+    protected override int ContextAfter => 8;
 
     /// <inheritdoc />
     public override IEnumerable<PiiSpan> Recognize(NormalizedText text)
@@ -60,30 +60,36 @@ public sealed partial class EnglishPersonNameRecognizer(PiiDictionaries dictiona
             titled.Add((name.Index, name.Index + name.Length));
             yield return Span(text, PiiEntityType.Person, name.Index, name.Index + name.Length, 0.8, "title");
         }
-        foreach (Match m in Capitalised().Matches(text.Text))
+        // Walk the capitalised words: a name is a word and the word right after it (one space apart).
+        var words = Capitalised().Matches(text.Text);
+        for (var w = 0; w < words.Count; w++)
         {
-            if (titled.Any(t => t.Start <= m.Index && m.Index < t.End)) continue;
-            var first = m.Groups["first"].Value;
-            var last = m.Groups["last"];
-            var firstListed = _dictionaries.LatinGivenNames.Contains(first);
-            if (last.Success && !NotSurnames.Contains(last.Value))
+            var word = words[w];
+            if (titled.Any(t => t.Start <= word.Index && word.Index < t.End)) continue;
+            var next = w + 1 < words.Count && words[w + 1].Index == word.Index + word.Length + 1
+                       && text.Text[word.Index + word.Length] == ' ' ? words[w + 1] : null;
+            var nextIsSurname = next is not null && !NotSurnames.Contains(next.Value);
+            if (_dictionaries.LatinGivenNames.Contains(word.Value))
             {
-                var lastWord = last.Value.Split(' ')[^1];
-                if (firstListed || _dictionaries.LatinSurnames.Contains(lastWord) && !NotGivenNames.Contains(first))
+                if (nextIsSurname)
                 {
-                    yield return Span(text, PiiEntityType.Person, m.Index, m.Index + m.Length, firstListed ? 0.7 : 0.6, "dictionary");
-                    continue;
+                    yield return Span(text, PiiEntityType.Person, word.Index, next!.Index + next.Length, 0.7, "dictionary");
+                    w++;
                 }
+                else yield return Span(text, PiiEntityType.Person, word.Index, word.Index + word.Length, 0.2, "given-name");
             }
-            if (firstListed)
-                yield return Span(text, PiiEntityType.Person, m.Index, m.Index + first.Length, 0.2, "given-name");
+            else if (nextIsSurname && _dictionaries.LatinSurnames.Contains(next!.Value) && !NotGivenNames.Contains(word.Value))
+            {
+                yield return Span(text, PiiEntityType.Person, word.Index, next.Index + next.Length, 0.6, "dictionary");
+                w++;
+            }
         }
     }
 
     [GeneratedRegex(@"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?<name>\p{Lu}[\p{Ll}'\-]+(?: \p{Lu}[\p{Ll}'\-]+){0,2})\b", RegexOptions.CultureInvariant)]
     private static partial Regex Titled();
 
-    // A capitalised word, optionally a middle initial, and a capitalised last word (possibly O'Brien or McDonald).
-    [GeneratedRegex(@"(?<![\p{L}'])(?<first>\p{Lu}\p{Ll}+)(?: (?<last>(?:\p{Lu}\. )?\p{Lu}['\p{Ll}]*\p{Ll}(?:\p{Lu}\p{Ll}+)?))?(?![\p{L}'])", RegexOptions.CultureInvariant)]
+    // A capitalised word (O'Brien and McDonald included).
+    [GeneratedRegex(@"(?<![\p{L}'])\p{Lu}['\p{Ll}]*\p{Ll}(?:\p{Lu}\p{Ll}+)?(?![\p{L}'])", RegexOptions.CultureInvariant)]
     private static partial Regex Capitalised();
 }

@@ -9,7 +9,15 @@ namespace Takase.Routing.Privacy.Recognizers;
 /// </summary>
 public sealed class JapanesePersonNameRecognizer(PiiDictionaries dictionaries) : PiiRecognizer
 {
-    private static readonly string[] Honorifics = ["さん", "様", "さま", "氏", "くん", "君", "ちゃん", "先生", "殿"];
+    // Honorifics and the job titles written where an honorific would be (長谷川部長).
+    private static readonly string[] Honorifics =
+    [
+        "さん", "様", "さま", "氏", "くん", "君", "ちゃん", "先生", "殿", "社長", "部長", "課長", "係長", "主任", "教授", "先輩",
+        "会長", "専務", "常務", "所長", "店長",
+    ];
+
+    // Said right after one's own surname: 木村です, 伊藤と申します.
+    private static readonly string[] SelfIntroductions = ["です", "と申します", "と言います", "といいます", "でございます"];
 
     // Words that take an honorific but are not names: お客様, 皆様, 担当者様, お母さん, 運転手さん …
     private static readonly HashSet<string> NotNames =
@@ -61,6 +69,10 @@ public sealed class JapanesePersonNameRecognizer(PiiDictionaries dictionaries) :
                 if (FromSurname(text, i) is { } span) yield return span;
                 else if (UnlistedKanji(text, i) is { } unlisted) yield return unlisted;
             }
+            else if (IsHiragana(s[i]) && (i == 0 || !IsHiragana(s[i - 1])))
+            {
+                if (KanaGivenName(text, i) is { } span) yield return span;
+            }
             else if (IsKatakana(s[i]) && (i == 0 || !IsKatakana(s[i - 1]) && s[i - 1] != '・'))
             {
                 if (Katakana(text, i) is { } span) yield return span;
@@ -94,7 +106,24 @@ public sealed class JapanesePersonNameRecognizer(PiiDictionaries dictionaries) :
             if (run - j is >= 1 and <= 3 && StartsHonorific(s, run))
                 return Span(text, PiiEntityType.Person, i, run, 0.8, "honorific");
             if (run > j) return null; // the kanji run goes on: 森林, 中村屋 …
-            return Span(text, PiiEntityType.Person, i, j, 0.1, "surname");
+            return SelfIntroductions.Any(w => s.AsSpan(j).StartsWith(w))
+                ? Span(text, PiiEntityType.Person, i, j, 0.5, "introduction")
+                : Span(text, PiiEntityType.Person, i, j, 0.1, "surname");
+        }
+        return null;
+    }
+
+    /// <summary>A listed kana given name said with an honorific or as an introduction: さくらさん, さくらと申します.</summary>
+    private PiiSpan? KanaGivenName(NormalizedText text, int i)
+    {
+        var s = text.Text;
+        foreach (var given in _given)
+        {
+            if (!IsHiragana(given[0]) || !s.AsSpan(i).StartsWith(given)) continue;
+            var end = i + given.Length;
+            if (StartsHonorific(s, end)) return Span(text, PiiEntityType.Person, i, end, 0.6, "honorific");
+            if (SelfIntroductions.Skip(1).Any(w => s.AsSpan(end).StartsWith(w)))
+                return Span(text, PiiEntityType.Person, i, end, 0.5, "introduction");
         }
         return null;
     }
@@ -152,6 +181,8 @@ public sealed class JapanesePersonNameRecognizer(PiiDictionaries dictionaries) :
     internal static bool IsKanji(char c) => c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or '々' or 'ヶ';
 
     private static bool IsKatakana(char c) => c is >= '\u30A1' and <= '\u30FA' or 'ー';
+
+    private static bool IsHiragana(char c) => c is >= '\u3041' and <= '\u3096';
 
     private static bool IsKana(char c) => c is >= '\u3041' and <= '\u3096' || IsKatakana(c);
 }

@@ -14,6 +14,12 @@ public abstract class PiiRecognizer
     /// <summary>Presidio's floor: a match with a supporting word nearby scores at least this much.</summary>
     public const double ContextFloor = 0.4;
 
+    /// <summary>
+    /// What a contradicting word nearby ("order number", "version", "JAN") takes off. Larger than the boost, so that
+    /// a checksum-valid number (0.8) next to one falls below the threshold; both together leave it above.
+    /// </summary>
+    public const double NegativeContextPenalty = 0.5;
+
     /// <summary>A short name for explanations ("email", "phone").</summary>
     public abstract string Name { get; }
 
@@ -37,14 +43,14 @@ public abstract class PiiRecognizer
 
     /// <summary>
     /// <paramref name="score"/> after context: +<see cref="ContextBoost"/> (at least <see cref="ContextFloor"/>) when a
-    /// context word is near the match, −<see cref="ContextBoost"/> when a negative one is.
+    /// context word is near the match, −<see cref="NegativeContextPenalty"/> when a negative one is.
     /// </summary>
     protected double WithContext(NormalizedText text, int start, int end, double score)
     {
         if (PiiContext.Near(text, start, end, ContextWords, ContextBefore, ContextAfter))
             score = Math.Max(ContextFloor, Math.Min(1.0, score + ContextBoost));
         if (PiiContext.Near(text, start, end, NegativeContextWords, ContextBefore, ContextAfter))
-            score = Math.Max(0.0, score - ContextBoost);
+            score = Math.Max(0.0, score - NegativeContextPenalty);
         return score;
     }
 
