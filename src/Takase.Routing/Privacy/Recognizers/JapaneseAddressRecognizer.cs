@@ -41,7 +41,7 @@ public sealed partial class JapaneseAddressRecognizer(PiiDictionaries dictionari
     // pref: a prefecture (checked against the dictionary); city: 1–3 parts of kanji/katakana ending in 市区郡町村 (さいたま市 and other kana cities listed), then a district
     // (kanji, kana, 丸の内, 北1条西), then the block numbers. It starts after a non-kanji or right after a context
     // word written against it (住所東京都…).
-    [GeneratedRegex(@"(?:(?<![一-龥々ヶ])|(?<=住所|所在地|送付先|届け先|配送先|自宅))(?<pref>北海道|東京都|京都府|大阪府|[一-龥]{2,3}県)?(?<city>(?:(?:[一-龥々ヶァ-ヺー]{1,6}?|さいたま|つくば|いわき|ひたちなか|かすみがうら|つくばみらい|いちき串木野|みどり|あきる野|ふじみ野|うきは|みやま|いなべ)[市区郡町村]){1,3})(?<district>(?:[一-龥々ヶァ-ヺーぁ-ゖノ]|[0-9]+条){0,14}?)(?<block>(?:[0-9]+|[一二三四五六七八九十]+)丁目(?:[0-9]+(?:番地?|-)(?:[0-9]+号?)?|[0-9]+番地?)?|[0-9]+番地?(?:の?[0-9]+号?)?|[0-9]+-[0-9]+(?:-[0-9]+)?)(?![0-9])",
+    [GeneratedRegex(@"(?:(?<![一-龥々ヶ])|(?<=住所|所在地|送付先|届け先|配送先|自宅))(?<pref>北海道|東京都|京都府|大阪府|[一-龥]{2,3}県)?(?<city>(?:(?:[一-龥々ヶァ-ヺー]{1,6}?|さいたま|つくば|いわき|ひたちなか|かすみがうら|つくばみらい|いちき串木野|みどり|あきる野|ふじみ野|うきは|みやま|いなべ)[市区郡町村]){1,3})(?<district>(?:[一-龥々ヶァ-ヺーぁ-ゖノ]|[0-9]+条){0,14}?)(?<block>(?:[0-9]+|[一二三四五六七八九十]+)丁目(?:[0-9]+(?:番地?|-)(?:[0-9]+号?)?|[0-9]+番地?|[0-9]+)?|[0-9]+番地?(?:の?[0-9]+号?)?|[0-9]+-[0-9]+(?:-[0-9]+)?)(?![0-9])",
         RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

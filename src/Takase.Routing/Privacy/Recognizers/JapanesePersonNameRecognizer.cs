@@ -13,7 +13,7 @@ public sealed class JapanesePersonNameRecognizer(PiiDictionaries dictionaries) :
     private static readonly string[] Honorifics =
     [
         "さん", "様", "さま", "氏", "くん", "君", "ちゃん", "先生", "殿", "社長", "部長", "課長", "係長", "主任", "教授", "先輩",
-        "会長", "専務", "常務", "所長", "店長",
+        "会長", "専務", "常務", "所長", "店長", "宛",
     ];
 
     // Said right after one's own surname: 木村です, 伊藤と申します.
@@ -132,9 +132,18 @@ public sealed class JapanesePersonNameRecognizer(PiiDictionaries dictionaries) :
     {
         var s = text.Text;
         var end = KanjiRunEnd(s, i);
-        if (end - i is < 2 or > 4 || !StartsHonorific(s, end)) return null;
         if (i > 0 && s[i - 1] is 'お' or 'ご' or '御') return null;
         var word = s[i..end];
+        // Whoever introduces themselves is named: 村井 亮介と申します (a space may part surname and given name).
+        if (end - i is >= 1 and <= 4 && end + 1 < s.Length && s[end] == ' ' && IsKanji(s[end + 1]))
+        {
+            var given = KanjiRunEnd(s, end + 1);
+            if (given - end - 1 is >= 1 and <= 3 && SelfIntroductions.Skip(1).Any(w => s.AsSpan(given).StartsWith(w)))
+                return Span(text, PiiEntityType.Person, i, given, 0.6, "introduction");
+        }
+        if (end - i is >= 2 and <= 5 && SelfIntroductions.Skip(1).Any(w => s.AsSpan(end).StartsWith(w)))
+            return Span(text, PiiEntityType.Person, i, end, 0.6, "introduction");
+        if (end - i is < 2 or > 4 || !StartsHonorific(s, end)) return null;
         if (NotNames.Contains(word) || NotNames.Contains(word[1..]) || "者員客長人家方達".Contains(word[^1])) return null;
         return Span(text, PiiEntityType.Person, i, end, 0.5, "honorific");
     }
