@@ -33,12 +33,12 @@ public sealed record PiiDictionaries
     public PiiDictionaries With(
         IEnumerable<string>? japaneseSurnames = null, IEnumerable<string>? japaneseGivenNames = null,
         IEnumerable<string>? latinGivenNames = null, IEnumerable<string>? latinSurnames = null) => this with
-    {
-        JapaneseSurnames = Union(JapaneseSurnames, japaneseSurnames),
-        JapaneseGivenNames = Union(JapaneseGivenNames, japaneseGivenNames),
-        LatinGivenNames = Union(LatinGivenNames, latinGivenNames),
-        LatinSurnames = Union(LatinSurnames, latinSurnames),
-    };
+        {
+            JapaneseSurnames = Union(JapaneseSurnames, japaneseSurnames),
+            JapaneseGivenNames = Union(JapaneseGivenNames, japaneseGivenNames),
+            LatinGivenNames = Union(LatinGivenNames, latinGivenNames),
+            LatinSurnames = Union(LatinSurnames, latinSurnames),
+        };
 
     /// <summary>
     /// The defaults plus names read from files: surnames and given names, one per line, in either script (kana/kanji

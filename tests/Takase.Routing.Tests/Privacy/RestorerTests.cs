@@ -73,7 +73,7 @@ public class RestorerTests
 
         // Streamed argument deltas, split at every point, give the same JSON.
         for (var i = 0; i <= arguments.Length; i++)
-        for (var j = i; j <= arguments.Length; j += 3)
-            Assert.Equal(restored, Stream(restorer.Stream(json: true), [arguments[..i], arguments[i..j], arguments[j..]]));
+            for (var j = i; j <= arguments.Length; j += 3)
+                Assert.Equal(restored, Stream(restorer.Stream(json: true), [arguments[..i], arguments[i..j], arguments[j..]]));
     }
 }
