@@ -21,7 +21,7 @@ internal static class ChatCompletionsEndpoint
 
     private sealed record Header(string Id, long Created, string Model);
 
-    private static async Task<InferenceSession> StartAsync(InferenceService inference, ChatCall call, CancellationToken cancel)
+    private static async Task<IAnswerSession> StartAsync(InferenceService inference, ChatCall call, CancellationToken cancel)
     {
         try
         {

@@ -13,7 +13,7 @@ internal static class CompletionsEndpoint
         var cancel = context.RequestAborted;
         var request = await OpenAiJson.ReadBodyAsync<CreateCompletionRequest>(context.Request, cancel);
         var plan = CompletionMapping.ToPlan(request, OpenAiOptions.ModelParameters(context.RequestServices, request.Model));
-        await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, (i, token) => inference.CompleteAsync(plan.Calls[i], token), cancel);
+        await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, async (i, token) => (IAnswerSession)await inference.CompleteAsync(plan.Calls[i], token), cancel);
         var model = choices.Sessions[0].ModelName;
         var echoes = plan.Echo ? await EchoesAsync(inference, plan, model, cancel) : null;
         var header = new CreateCompletionResponse { Id = OpenAiApi.NewId("cmpl-"), Created = OpenAiApi.Now(), Model = model, Choices = [] };
