@@ -65,6 +65,7 @@ public sealed class RouteRun<T> : IDisposable where T : class
             null => HopOutcomes.Ok,
             OperationCanceledException when _callerCancel.IsCancellationRequested => HopOutcomes.Cancelled,
             OperationCanceledException when WentSilent => HopOutcomes.Timeout,
+            OperationCanceledException => HopOutcomes.Cancelled,
             _ => _executor.OutcomeOf(error, Target) ?? HopOutcomes.Error,
         };
         var message = error switch
@@ -72,6 +73,7 @@ public sealed class RouteRun<T> : IDisposable where T : class
             null => null,
             OperationCanceledException when _callerCancel.IsCancellationRequested => "the client went away",
             OperationCanceledException when WentSilent => $"'{Target.Name}' went silent for longer than its timeout of {Target.Timeout.TotalSeconds:0.###} s",
+            OperationCanceledException => "the answer was abandoned before its end",
             _ => error.Message,
         };
         var hops = Decision.Hops.ToList();
