@@ -5,6 +5,7 @@ using Takase.Routing.Execution;
 using Takase.Routing.Profiles;
 using Takase.Routing.Remote;
 using Takase.Routing.Targets;
+using IRouter = Takase.Routing.IRouter;
 
 namespace Takase.Server.Routing;
 
