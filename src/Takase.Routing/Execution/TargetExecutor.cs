@@ -104,8 +104,14 @@ public sealed class TargetExecutor
     /// <exception cref="OperationCanceledException">the caller cancelled.</exception>
     public async Task<RouteRun<T>> ExecuteAsync<T>(RouteDecision decision, TargetAttempt<T> attempt, CancellationToken cancel) where T : class
     {
-        var hops = new List<RouteHop>();
-        _log?.Record(decision);
+        // Candidates the router left out because their circuit is open appear as hops too, so the explanation's hop
+        // list says what became of every target this request could have used.
+        var hops = decision.Candidates
+            .Where(c => !c.Eligible && !decision.Order.Contains(c.Target, StringComparer.OrdinalIgnoreCase)
+                && _guards.TryGetValue(c.Target, out var g) && g.State.CircuitState is CircuitState.Open or CircuitState.Isolated)
+            .Select(c => new RouteHop(c.Target, HopOutcomes.CircuitOpen, TimeSpan.Zero, $"the circuit of '{c.Target}' is open after repeated failures; not tried"))
+            .ToList();
+        _log?.Record(decision with { Hops = [.. hops] });
         foreach (var name in decision.Order)
         {
             cancel.ThrowIfCancellationRequested();

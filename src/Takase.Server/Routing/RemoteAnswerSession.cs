@@ -30,7 +30,7 @@ internal sealed class RemoteAnswerSession : IAnswerSession
     public static RemoteAnswerSession Stream(string target, string model, IAsyncEnumerable<RemoteStreamEvent> events) => new(target, model, events);
 
     /// <summary>A whole answer, read as one piece.</summary>
-    public static RemoteAnswerSession Whole(string target, RemoteAnswer answer) => new(target, answer.Model, One(answer));
+    public static RemoteAnswerSession Whole(string target, string model, RemoteAnswer answer) => new(target, model, One(answer));
 
     private static async IAsyncEnumerable<RemoteStreamEvent> One(RemoteAnswer answer)
     {
@@ -39,8 +39,8 @@ internal sealed class RemoteAnswerSession : IAnswerSession
         yield return new RemoteStreamEvent(null, answer);
     }
 
-    /// <inheritdoc />
-    public string ModelName { get; private set; }
+    /// <summary>The target's configured model (whatever id the provider reports, so streamed and whole answers agree).</summary>
+    public string ModelName { get; }
     /// <inheritdoc />
     public int PromptTokens { get; private set; }
     /// <inheritdoc />
@@ -59,7 +59,6 @@ internal sealed class RemoteAnswerSession : IAnswerSession
                 continue;
             }
             var done = e.Done!;
-            ModelName = done.Model;
             PromptTokens = done.PromptTokens;
             var total = _clock.Elapsed;
             Result = new InferenceResult

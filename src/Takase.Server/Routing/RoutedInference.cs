@@ -38,7 +38,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
                 ? await inference.ChatAsync(localCall(LocalModel(target)), token)
                 : stream
                     ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), host.RemoteClient(target).StreamChatAsync(RemoteChat(call), token))
-                    : RemoteAnswerSession.Whole(target.Name, await host.RemoteClient(target).ChatAsync(RemoteChat(call), token)));
+                    : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await host.RemoteClient(target).ChatAsync(RemoteChat(call), token)));
 
     /// <summary>
     /// Routes a completion. A raw prompt goes to remote targets as a text completion (/v1/completions), a templated
@@ -59,7 +59,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
                 var text = Sampled(new RemoteTextCall { Prompt = call.Prompt }, call);
                 return stream
                     ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), client.StreamCompleteAsync(text, token))
-                    : RemoteAnswerSession.Whole(target.Name, await client.CompleteAsync(text, token));
+                    : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await client.CompleteAsync(text, token));
             }
             var chat = Sampled(new RemoteChatCall
             {
@@ -69,7 +69,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
             }, call);
             return stream
                 ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), client.StreamChatAsync(chat, token))
-                : RemoteAnswerSession.Whole(target.Name, await client.ChatAsync(chat, token));
+                : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await client.ChatAsync(chat, token));
         });
     }
 
