@@ -98,10 +98,25 @@ public static class LanguageDetector
 
     private static readonly FrozenDictionary<string, string> Names = new Dictionary<string, string>
     {
-        ["en"] = "English", ["ja"] = "Japanese", ["zh"] = "Chinese", ["ko"] = "Korean", ["ru"] = "Russian",
-        ["uk"] = "Ukrainian", ["el"] = "Greek", ["ar"] = "Arabic", ["fa"] = "Persian", ["he"] = "Hebrew",
-        ["hi"] = "Hindi", ["th"] = "Thai", ["fr"] = "French", ["de"] = "German", ["es"] = "Spanish",
-        ["pt"] = "Portuguese", ["it"] = "Italian", ["nl"] = "Dutch", ["und"] = "an undetermined language",
+        ["en"] = "English",
+        ["ja"] = "Japanese",
+        ["zh"] = "Chinese",
+        ["ko"] = "Korean",
+        ["ru"] = "Russian",
+        ["uk"] = "Ukrainian",
+        ["el"] = "Greek",
+        ["ar"] = "Arabic",
+        ["fa"] = "Persian",
+        ["he"] = "Hebrew",
+        ["hi"] = "Hindi",
+        ["th"] = "Thai",
+        ["fr"] = "French",
+        ["de"] = "German",
+        ["es"] = "Spanish",
+        ["pt"] = "Portuguese",
+        ["it"] = "Italian",
+        ["nl"] = "Dutch",
+        ["und"] = "an undetermined language",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static Script Classify(Rune rune)
@@ -125,8 +140,12 @@ public static class LanguageDetector
         };
     }
 
-    /// <summary>Whether a character is Han, kana or Hangul: about one token each, where Latin text takes about four characters.</summary>
-    internal static bool IsCjk(Rune rune) => Classify(rune) is Script.Han or Script.Kana or Script.Hangul;
+    /// <summary>
+    /// Whether a character is Han, kana, Hangul or CJK punctuation ("。", fullwidth forms): about one token each, where
+    /// Latin text takes about four characters.
+    /// </summary>
+    internal static bool IsCjk(Rune rune) =>
+        Classify(rune) is Script.Han or Script.Kana or Script.Hangul || rune.Value is >= 0x3000 and <= 0x303F or >= 0xFF00 and <= 0xFFEF;
 
     // і ї є ґ: Ukrainian letters Russian does not use.
     private static bool IsUkrainianOnly(Rune r) => r.Value is 0x0456 or 0x0457 or 0x0454 or 0x0491 or 0x0406 or 0x0407 or 0x0404 or 0x0490;
