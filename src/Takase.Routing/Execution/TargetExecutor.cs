@@ -202,9 +202,10 @@ public sealed class TargetExecutor
                 SamplingDuration = _options.SamplingDuration,
                 BreakDuration = _options.BreakDuration,
                 StateProvider = state,
-                // Only the target's faults count: a request the target rightly refused says nothing about its health.
+                // Only the target's faults count: a prompt too long for it, or a cascade escalating past its answer,
+                // says nothing about its health.
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && e is not OperationCanceledException
-                    && OutcomeOf(e, target) is { } o && o != HopOutcomes.ContextLength),
+                    && OutcomeOf(e, target) is { } o && o is not (HopOutcomes.ContextLength or HopOutcomes.LowConfidence)),
             })
             .AddTimeout(new TimeoutStrategyOptions { Timeout = target.Timeout })
             .Build();

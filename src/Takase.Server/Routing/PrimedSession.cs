@@ -46,6 +46,12 @@ internal sealed class PrimedSession : IAnswerSession
         }
     }
 
+    /// <summary>The pieces read ahead (a whole answer's are all of it), e.g. for a cascade to judge.</summary>
+    public IReadOnlyList<InferenceChunk> Pieces => _read;
+
+    /// <summary>Leave log-probabilities out of the pieces (asked for by a cascade, not by the client).</summary>
+    public bool DropLogprobs { get; set; }
+
     /// <summary>Called for every piece after the first (the executor's idle timeout restarts).</summary>
     public Action? OnPiece { get; set; }
 
@@ -59,15 +65,17 @@ internal sealed class PrimedSession : IAnswerSession
     /// <inheritdoc />
     public async IAsyncEnumerable<InferenceChunk> ReadAsync([EnumeratorCancellation] CancellationToken cancel = default)
     {
-        foreach (var piece in _read) yield return piece;
+        foreach (var piece in _read) yield return Shown(piece);
         if (_rest is null) yield break;
         // The rest runs on the token the answer was started with (the attempt's), which the client's leaving cancels.
         while (await _rest.MoveNextAsync())
         {
             OnPiece?.Invoke();
-            yield return _rest.Current;
+            yield return Shown(_rest.Current);
         }
     }
+
+    private InferenceChunk Shown(InferenceChunk piece) => DropLogprobs && piece.Logprobs is not null ? piece with { Logprobs = null } : piece;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

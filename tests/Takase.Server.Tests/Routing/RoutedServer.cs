@@ -46,6 +46,15 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Targets:remote-breaker:Kind=Remote", $"{r}Targets:remote-breaker:Endpoint={provider.Endpoint("500-breaker")}",
             $"{r}Targets:remote-breaker:Model=fake-model",
             $"{r}Profiles:breaker:Candidates:0=remote-breaker", $"{r}Profiles:breaker:Candidates:1=local",
+            // Cascades from the local model to the remote one: always escalating (every answer's mean log-probability
+            // is below 0), never escalating, and asking the remote target to verify (it never says a clear yes).
+            $"{r}Profiles:cascade-up:Strategy=Cascade", $"{r}Profiles:cascade-up:Candidates:0=local", $"{r}Profiles:cascade-up:Candidates:1=remote-ok",
+            $"{r}Profiles:cascade-up:Cascade:MinMeanLogprob=0",
+            $"{r}Profiles:cascade-keep:Strategy=Cascade", $"{r}Profiles:cascade-keep:Candidates:0=local", $"{r}Profiles:cascade-keep:Candidates:1=remote-ok",
+            $"{r}Profiles:cascade-keep:Cascade:MinMeanLogprob=-1000",
+            $"{r}Profiles:cascade-verified:Strategy=Cascade", $"{r}Profiles:cascade-verified:Candidates:0=local",
+            $"{r}Profiles:cascade-verified:Candidates:1=remote-ok",
+            $"{r}Profiles:cascade-verified:Cascade:MinMeanLogprob=-1000", $"{r}Profiles:cascade-verified:Cascade:Verifier=remote-ok",
             // Two failures in a row open a circuit, and it stays open for the rest of the run.
             $"{r}Fallback:MinimumThroughput=2", $"{r}Fallback:FailureRatio=0.5", $"{r}Fallback:BreakDuration=00:10:00",
         ];
