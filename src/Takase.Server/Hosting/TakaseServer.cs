@@ -80,6 +80,7 @@ public static class TakaseServer
         OllamaApi.Map(app);
         OpenAiApi.Map(app);
         RouterApi.Map(app);
+        RouterRegistration.WarnAboutShadowedModels(app);
         return app;
     }
 

@@ -29,15 +29,10 @@ internal static class ChatCompletionsEndpoint
         if (context.RequestServices.GetService<RoutedInference>() is not { } routing || !routing.IsProfile(request.Model)) return null;
         if (plan.Calls.Count > 1)
             throw new OpenAiRequestException($"Invalid 'n': a router profile ('{request.Model}') answers one choice per request; send n = 1.", "n", "unsupported_parameter");
-        var routed = await routing.ChatAsync(plan.Calls[0],
+        return await RouterApi.WithRouteHeader(context, routing.ChatAsync(plan.Calls[0],
             model => ChatCompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
-            plan.Stream, context.RequestAborted);
-        context.Response.Headers[RouteHeader] = routed.Decision.Id;
-        return routed;
+            plan.Stream, context.RequestAborted));
     }
-
-    /// <summary>The header that carries a routed answer's decision id (GET /api/routes/{id}).</summary>
-    internal const string RouteHeader = "x-takase-route-id";
 
     private sealed record Header(string Id, long Created, string Model, RoutedSession? Routed);
 

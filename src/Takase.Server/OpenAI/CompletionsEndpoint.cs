@@ -33,11 +33,9 @@ internal static class CompletionsEndpoint
             throw new OpenAiRequestException($"Invalid 'prompt' or 'n': a router profile ('{request.Model}') answers one prompt with one choice per request.", "n", "unsupported_parameter");
         if (plan.Prompts[0].Text is null)
             throw new OpenAiRequestException($"Invalid 'prompt': token ids belong to one model's vocabulary; send text to a router profile ('{request.Model}').", "prompt");
-        var routed = await routing.CompleteAsync(plan.Calls[0],
+        return await RouterApi.WithRouteHeader(context, routing.CompleteAsync(plan.Calls[0],
             model => CompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
-            plan.Stream, context.RequestAborted);
-        context.Response.Headers[ChatCompletionsEndpoint.RouteHeader] = routed.Decision.Id;
-        return routed;
+            plan.Stream, context.RequestAborted));
     }
 
     /// <summary>The text echo puts in front of each prompt's completions (token prompts are decoded).</summary>

@@ -30,19 +30,19 @@ internal static class OllamaRouting
 
     /// <summary>Starts a routed chat.</summary>
     public static Task<RoutedSession> ChatAsync(HttpContext http, RoutedInference routing, ChatRequest request, string profile, bool stream) =>
-        routing.ChatAsync(OllamaCalls.Chat(request, profile, ProfileFacts), model =>
+        RouterApi.WithRouteHeader(http, routing.ChatAsync(OllamaCalls.Chat(request, profile, ProfileFacts), model =>
         {
             var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
             var local = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
             return OllamaCalls.Chat(local, model, ModelFacts.For(entry));
-        }, stream, http.RequestAborted);
+        }, stream, http.RequestAborted));
 
     /// <summary>Starts a routed completion.</summary>
     public static Task<RoutedSession> GenerateAsync(HttpContext http, RoutedInference routing, GenerateRequest request, string profile, bool stream) =>
-        routing.CompleteAsync(OllamaCalls.Completion(request, profile, ProfileFacts), model =>
+        RouterApi.WithRouteHeader(http, routing.CompleteAsync(OllamaCalls.Completion(request, profile, ProfileFacts), model =>
         {
             var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
             var local = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
             return OllamaCalls.Completion(local, model, ModelFacts.For(entry));
-        }, stream, http.RequestAborted);
+        }, stream, http.RequestAborted));
 }

@@ -19,6 +19,9 @@ namespace Takase.Server.Routing;
 /// </summary>
 public static class RouterApi
 {
+    /// <summary>The response header that carries a routed answer's decision id (GET /api/routes/{id}).</summary>
+    public const string RouteHeader = "x-takase-route-id";
+
     /// <summary>Most decisions one GET /api/routes returns.</summary>
     public const int MaxRecent = 1000;
 
@@ -67,6 +70,25 @@ public static class RouterApi
             (host, t) => TargetJson(host, host.PutTarget(name, t))));
         app.MapPut("/api/router/profiles/{name}", (HttpContext http, string name) => PutAsync<RouterProfile>(http, name, "Profiles",
             (host, p) => JsonSerializer.SerializeToNode(host.PutProfile(name, p), AdminJson)!));
+    }
+
+    /// <summary>
+    /// Awaits a routed answer and puts its decision id in the <see cref="RouteHeader"/> header — also when every target
+    /// failed, so the error response can be explained with GET /api/routes/{id} too.
+    /// </summary>
+    internal static async Task<RoutedSession> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
+    {
+        try
+        {
+            var session = await routing;
+            http.Response.Headers[RouteHeader] = session.Decision.Id;
+            return session;
+        }
+        catch (Takase.Routing.Execution.AllTargetsFailedException e)
+        {
+            http.Response.Headers[RouteHeader] = e.Decision.Id;
+            throw;
+        }
     }
 
     /// <summary>The profiles as models in /api/tags (family "router").</summary>

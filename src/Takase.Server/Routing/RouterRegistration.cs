@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Takase.Routing;
 using Takase.Routing.Configuration;
 using Takase.Routing.Execution;
 using Takase.Routing.Learned;
 using Takase.Routing.Profiles;
 using Takase.Server.Inference;
+using Takase.Server.Models;
 
 namespace Takase.Server.Routing;
 
@@ -43,5 +45,18 @@ public static class RouterRegistration
             return new RouterHost(options, setup, s => new Router(s, models), executor);
         });
         builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>()));
+    }
+
+    /// <summary>
+    /// Warns about profiles named like a model of the library: requests for that name are routed, so the model is
+    /// only reachable through a profile's local target (or under another tag).
+    /// </summary>
+    public static void WarnAboutShadowedModels(WebApplication app)
+    {
+        var catalog = app.Services.GetRequiredService<ModelCatalog>();
+        foreach (var profile in app.Services.GetRequiredService<RouterHost>().Router.Profiles)
+            if (catalog.Find(profile) is { } model)
+                app.Logger.LogWarning("router profile '{Profile}' has the name of the library model '{Model}'; requests for it are routed. Rename the profile to reach the model directly",
+                    profile, model.Name);
     }
 }

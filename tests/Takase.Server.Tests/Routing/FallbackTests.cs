@@ -136,6 +136,26 @@ public sealed class FallbackTests(RoutedServer server)
     }
 
     [Fact]
+    public async Task WhenNoTargetCanAnswerTheErrorListsEveryHopAndNamesTheRoute()
+    {
+        using var content = new StringContent(JsonSerializer.Serialize(new { model = "all-fail", messages = Story }), Encoding.UTF8, "application/json");
+        using var response = await server.Http.PostAsync("/v1/chat/completions", content, Cancel);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = body.RootElement.GetProperty("error");
+        Assert.Equal("all_targets_failed", error.GetProperty("code").GetString());
+        Assert.Contains("remote-all: error", error.GetProperty("message").GetString());
+        Assert.Contains("desk: unavailable", error.GetProperty("message").GetString());
+        var stored = await GetJsonAsync($"/api/routes/{Assert.Single(response.Headers.GetValues("x-takase-route-id"))}");
+        Assert.Equal(["error", "unavailable"], stored.GetProperty("hops").EnumerateArray().Select(h => h.GetProperty("outcome").GetString()));
+
+        var (status, ollama) = await Ndjson.PostAsync(server.Http, "/api/chat", new { model = "all-fail", messages = Story, stream = false });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("no target of router profile 'all-fail' could answer", ollama.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task AHumanTargetIsUnavailableUntilTheOperatorQueueExists()
     {
         server.RequireModels();

@@ -55,6 +55,10 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Profiles:cascade-verified:Strategy=Cascade", $"{r}Profiles:cascade-verified:Candidates:0=local",
             $"{r}Profiles:cascade-verified:Candidates:1=remote-ok",
             $"{r}Profiles:cascade-verified:Cascade:MinMeanLogprob=-1000", $"{r}Profiles:cascade-verified:Cascade:Verifier=remote-ok",
+            // Nothing answers: a failing remote, then the operator queue that is not there yet.
+            $"{r}Targets:remote-all:Kind=Remote", $"{r}Targets:remote-all:Endpoint={provider.Endpoint("500-all")}",
+            $"{r}Targets:remote-all:Model=fake-model",
+            $"{r}Profiles:all-fail:Candidates:0=remote-all", $"{r}Profiles:all-fail:Candidates:1=desk",
             // Two failures in a row open a circuit, and it stays open for the rest of the run.
             $"{r}Fallback:MinimumThroughput=2", $"{r}Fallback:FailureRatio=0.5", $"{r}Fallback:BreakDuration=00:10:00",
         ];
