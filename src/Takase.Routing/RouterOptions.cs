@@ -18,4 +18,10 @@ public sealed class RouterOptions
 
     /// <summary>Profiles by name (the key is the model name clients use).</summary>
     public Dictionary<string, RouterProfile> Profiles { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// How the executor guards targets (<c>Takase:Router:Fallback</c>): when a target's circuit opens after repeated
+    /// failures, and for how long.
+    /// </summary>
+    public Execution.TargetExecutorOptions Fallback { get; init; } = new();
 }

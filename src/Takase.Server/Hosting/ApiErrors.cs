@@ -23,6 +23,9 @@ public static class ApiErrors
             or Takase.Library.Store.ModelNameException or Takase.Library.Store.InvalidManifestException
             or Takase.Library.Store.BlobDigestMismatchException => StatusCodes.Status400BadRequest,
         QueueFullException => StatusCodes.Status503ServiceUnavailable,
+        Takase.Routing.Execution.AllTargetsFailedException => StatusCodes.Status503ServiceUnavailable,
+        Takase.Routing.RoutingException => StatusCodes.Status400BadRequest,
+        Takase.Routing.Execution.TargetFailedException => StatusCodes.Status502BadGateway,
         Takase.Library.Store.DiskFullException => StatusCodes.Status507InsufficientStorage,
         Takase.Library.Registry.RegistryException { StatusCode: 404 } => StatusCodes.Status404NotFound,
         Takase.Library.Registry.RegistryException => StatusCodes.Status502BadGateway,

@@ -12,6 +12,7 @@ using Takase.Server.Metrics;
 using Takase.Server.Models;
 using Takase.Server.Ollama;
 using Takase.Server.OpenAI;
+using Takase.Server.Routing;
 
 namespace Takase.Server.Hosting;
 
@@ -54,6 +55,7 @@ public static class TakaseServer
         builder.Services.AddSingleton<IOutputConstraintFactory, GrammarConstraintFactory>();
         builder.Services.AddSingleton(sp => new InferenceService(sp.GetRequiredService<ModelManager>(), sp.GetService<IOutputConstraintFactory>()));
         builder.Services.AddTakaseMetrics();
+        builder.AddTakaseRouter();
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
         var app = builder.Build();
@@ -77,6 +79,8 @@ public static class TakaseServer
         app.MapMethods("/", ["HEAD"], () => Results.Ok());
         OllamaApi.Map(app);
         OpenAiApi.Map(app);
+        RouterApi.Map(app);
+        RouterRegistration.WarnAboutShadowedModels(app);
         return app;
     }
 

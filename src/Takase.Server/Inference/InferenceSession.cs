@@ -11,7 +11,7 @@ namespace Takase.Server.Inference;
 /// and, for thinking models, reasoning), then <see cref="Result"/>. Tool calls are held back while they are being
 /// written and reported whole in the result. Disposing the session releases the model (keep_alive starts then).
 /// </summary>
-public sealed class InferenceSession : IAsyncDisposable
+public sealed class InferenceSession : IAnswerSession
 {
     private readonly ModelLease _lease;
     private readonly GenerationJob _job;

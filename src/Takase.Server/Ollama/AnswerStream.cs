@@ -24,7 +24,7 @@ public sealed record Answer(string Content, string Thinking, IReadOnlyList<Ollam
 }
 
 /// <summary>
-/// Reads an <see cref="InferenceSession"/> to its end for /api/generate and /api/chat: streamed, each piece becomes
+/// Reads an <see cref="IAnswerSession"/> to its end for /api/generate and /api/chat: streamed, each piece becomes
 /// an NDJSON line at once; not streamed, the pieces are gathered. Errors before the first line propagate (so they get
 /// their HTTP status); errors after it end the stream with an {"error"} line. A client that goes away cancels the
 /// generation through the request's abort token, which the session was started with.
@@ -35,7 +35,7 @@ public static class AnswerStream
     /// Runs the session; returns null when the answer ended early (client gone, or an error already reported in
     /// the stream). <paramref name="shape"/> turns a piece into the route's chunk object.
     /// </summary>
-    public static async Task<Answer?> RunAsync<TChunk>(HttpContext http, InferenceSession session, bool stream,
+    public static async Task<Answer?> RunAsync<TChunk>(HttpContext http, IAnswerSession session, bool stream,
         Func<InferenceChunk, IReadOnlyList<OllamaLogprob>?, TChunk> shape, long startedTimestamp)
     {
         var aborted = http.RequestAborted;

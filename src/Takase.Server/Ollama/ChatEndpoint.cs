@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Inference;
 using Takase.Server.Models;
+using Takase.Server.Routing;
 
 namespace Takase.Server.Ollama;
 
@@ -15,27 +16,43 @@ public static class ChatEndpoint
         var started = Stopwatch.GetTimestamp();
         var request = await OllamaJson.ReadAsync<ChatRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.Model);
-        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
         var stream = request.Stream ?? true;
-        var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
         var loadOnly = request.Messages is not { Count: > 0 };
-        if (loadOnly && OllamaCalls.IsUnload(keepAlive))
+        IAnswerSession session;
+        RoutedSession? routed = null;
+        if (OllamaRouting.Routing(http) is { } routing && routing.IsProfile(model))
         {
-            http.RequestServices.GetRequiredService<ModelManager>().Unload(entry.Name);
-            await ModelLoad.WriteOne(http, stream, Empty(model, "unload"));
-            return;
+            // A profile has nothing to load or unload: its targets load when they answer.
+            if (loadOnly)
+            {
+                await ModelLoad.WriteOne(http, stream, Empty(model, "load"));
+                return;
+            }
+            session = routed = await OllamaRouting.ChatAsync(http, routing, request, model, stream);
+            model = routed.ModelName; // the response names the model that answered
         }
-
-        request = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
-        var call = OllamaCalls.Chat(request, model, ModelFacts.For(entry));
-        if (loadOnly)
+        else
         {
-            await ModelLoad.LoadAsync(http, entry, keepAlive);
-            await ModelLoad.WriteOne(http, stream, Empty(model, "load"));
-            return;
-        }
+            var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
+            var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
+            if (loadOnly && OllamaCalls.IsUnload(keepAlive))
+            {
+                http.RequestServices.GetRequiredService<ModelManager>().Unload(entry.Name);
+                await ModelLoad.WriteOne(http, stream, Empty(model, "unload"));
+                return;
+            }
 
-        var session = await http.RequestServices.GetRequiredService<InferenceService>().ChatAsync(call, http.RequestAborted);
+            request = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
+            var call = OllamaCalls.Chat(request, model, ModelFacts.For(entry));
+            if (loadOnly)
+            {
+                await ModelLoad.LoadAsync(http, entry, keepAlive);
+                await ModelLoad.WriteOne(http, stream, Empty(model, "load"));
+                return;
+            }
+
+            session = await http.RequestServices.GetRequiredService<InferenceService>().ChatAsync(call, http.RequestAborted);
+        }
         Answer? answer;
         try
         {
@@ -92,6 +109,7 @@ public static class ChatEndpoint
             PromptEvalDuration = AnswerStream.Nanoseconds(stats.PromptDuration),
             EvalCount = stats.GeneratedTokens,
             EvalDuration = AnswerStream.Nanoseconds(stats.GenerationDuration),
+            Takase = routed?.Explanation,
         });
     }
 

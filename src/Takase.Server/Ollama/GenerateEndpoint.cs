@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Inference;
 using Takase.Server.Models;
+using Takase.Server.Routing;
 
 namespace Takase.Server.Ollama;
 
@@ -15,27 +16,43 @@ public static class GenerateEndpoint
         var started = Stopwatch.GetTimestamp();
         var request = await OllamaJson.ReadAsync<GenerateRequest>(http.Request);
         var model = OllamaCalls.RequireModel(request.Model);
-        var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
         var stream = request.Stream ?? true;
-        var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
         var loadOnly = string.IsNullOrEmpty(request.Prompt) && string.IsNullOrEmpty(request.Suffix);
-        if (loadOnly && OllamaCalls.IsUnload(keepAlive))
+        IAnswerSession session;
+        RoutedSession? routed = null;
+        if (OllamaRouting.Routing(http) is { } routing && routing.IsProfile(model))
         {
-            http.RequestServices.GetRequiredService<ModelManager>().Unload(entry.Name);
-            await WriteOne(http, stream, new GenerateResponse { Model = model, CreatedAt = DateTime.UtcNow, Done = true, DoneReason = "unload" });
-            return;
+            // A profile has nothing to load or unload: its targets load when they answer.
+            if (loadOnly)
+            {
+                await WriteOne(http, stream, new GenerateResponse { Model = model, CreatedAt = DateTime.UtcNow, Done = true, DoneReason = "load" });
+                return;
+            }
+            session = routed = await OllamaRouting.GenerateAsync(http, routing, request, model, stream);
+            model = routed.ModelName; // the response names the model that answered
         }
-
-        request = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
-        var call = OllamaCalls.Completion(request, model, ModelFacts.For(entry));
-        if (loadOnly)
+        else
         {
-            await ModelLoad.LoadAsync(http, entry, keepAlive);
-            await WriteOne(http, stream, new GenerateResponse { Model = model, CreatedAt = DateTime.UtcNow, Done = true, DoneReason = "load" });
-            return;
-        }
+            var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
+            var keepAlive = OllamaCalls.KeepAliveOf(request.KeepAlive);
+            if (loadOnly && OllamaCalls.IsUnload(keepAlive))
+            {
+                http.RequestServices.GetRequiredService<ModelManager>().Unload(entry.Name);
+                await WriteOne(http, stream, new GenerateResponse { Model = model, CreatedAt = DateTime.UtcNow, Done = true, DoneReason = "unload" });
+                return;
+            }
 
-        var session = await http.RequestServices.GetRequiredService<InferenceService>().CompleteAsync(call, http.RequestAborted);
+            request = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
+            var call = OllamaCalls.Completion(request, model, ModelFacts.For(entry));
+            if (loadOnly)
+            {
+                await ModelLoad.LoadAsync(http, entry, keepAlive);
+                await WriteOne(http, stream, new GenerateResponse { Model = model, CreatedAt = DateTime.UtcNow, Done = true, DoneReason = "load" });
+                return;
+            }
+
+            session = await http.RequestServices.GetRequiredService<InferenceService>().CompleteAsync(call, http.RequestAborted);
+        }
         Answer? answer;
         try
         {
@@ -64,7 +81,8 @@ public static class GenerateEndpoint
             Thinking = !stream && answer.Thinking.Length > 0 ? answer.Thinking : null,
             Done = true,
             DoneReason = AnswerStream.DoneReasonOf(result.Reason),
-            Context = request.Raw ? null : result.Context,
+            // A routed answer's tokens belong to whichever target answered: no context to continue a profile with.
+            Context = request.Raw || routed is not null ? null : result.Context,
             TotalDuration = AnswerStream.Nanoseconds(Stopwatch.GetElapsedTime(started)),
             LoadDuration = AnswerStream.Nanoseconds(result.LoadDuration),
             PromptEvalCount = stats.PromptTokens,
@@ -72,6 +90,7 @@ public static class GenerateEndpoint
             EvalCount = stats.GeneratedTokens,
             EvalDuration = AnswerStream.Nanoseconds(stats.GenerationDuration),
             Logprobs = stream ? null : answer.Logprobs,
+            Takase = routed?.Explanation,
         });
     }
 

@@ -24,6 +24,7 @@ public static class ModelEndpoints
             catch (GgufFormatException) { continue; } // an unreadable file is not a model; /api/show says why
             models.Add(new ListModel { Name = m.Name, Model = m.Name, ModifiedAt = m.ModifiedAt, Size = m.Size, Digest = catalog.Digest(m), Details = facts.Details });
         }
+        models.AddRange(Routing.RouterApi.ProfilesAsModels(http.RequestServices));
         return OllamaJson.WriteAsync(http.Response, new ListResponse(models));
     }
 

@@ -9,7 +9,7 @@ namespace Takase.Server.Ollama;
 /// <summary>One chunk (or the whole answer) of POST /api/generate.</summary>
 public sealed record GenerateResponse
 {
-    /// <summary>The model name as the request gave it.</summary>
+    /// <summary>The model name as the request gave it (for a router profile: the model that answered).</summary>
     [JsonPropertyName("model")] public required string Model { get; init; }
     /// <summary>When this chunk was made (UTC).</summary>
     [JsonPropertyName("created_at")] public required DateTime CreatedAt { get; init; }
@@ -37,12 +37,14 @@ public sealed record GenerateResponse
     [JsonPropertyName("eval_duration")] public long? EvalDuration { get; init; }
     /// <summary>Log-probabilities of this chunk's tokens.</summary>
     [JsonPropertyName("logprobs")] public IReadOnlyList<OllamaLogprob>? Logprobs { get; init; }
+    /// <summary>Takase's addition on the final chunk of a request for a router profile: the routing decision and its hops.</summary>
+    [JsonPropertyName("takase")] public Routing.RouteExplanation? Takase { get; init; }
 }
 
 /// <summary>One chunk (or the whole answer) of POST /api/chat.</summary>
 public sealed record ChatResponse
 {
-    /// <summary>The model name as the request gave it.</summary>
+    /// <summary>The model name as the request gave it (for a router profile: the model that answered).</summary>
     [JsonPropertyName("model")] public required string Model { get; init; }
     /// <summary>When this chunk was made (UTC).</summary>
     [JsonPropertyName("created_at")] public required DateTime CreatedAt { get; init; }
@@ -66,6 +68,8 @@ public sealed record ChatResponse
     [JsonPropertyName("eval_count")] public int? EvalCount { get; init; }
     /// <summary>Nanoseconds generating.</summary>
     [JsonPropertyName("eval_duration")] public long? EvalDuration { get; init; }
+    /// <summary>Takase's addition on the final chunk of a request for a router profile: the routing decision and its hops.</summary>
+    [JsonPropertyName("takase")] public Routing.RouteExplanation? Takase { get; init; }
 }
 
 /// <summary>A generated token's log-probability, with the likeliest alternatives when asked for.</summary>
@@ -87,7 +91,7 @@ public sealed record OllamaTokenLogprob(
 /// <summary>POST /api/embed.</summary>
 public sealed record EmbedResponse
 {
-    /// <summary>The model name as the request gave it.</summary>
+    /// <summary>The model name as the request gave it (for a router profile: the model that answered).</summary>
     [JsonPropertyName("model")] public required string Model { get; init; }
     /// <summary>One vector per input.</summary>
     [JsonPropertyName("embeddings")] public required IReadOnlyList<float[]> Embeddings { get; init; }

@@ -98,6 +98,8 @@ public sealed record CreateChatCompletionResponse
     [JsonPropertyName("system_fingerprint")] public string SystemFingerprint { get; } = OpenAiApi.SystemFingerprint;
     [JsonPropertyName("choices")] public required IReadOnlyList<ChatCompletionChoice> Choices { get; init; }
     [JsonPropertyName("usage")] public required CompletionUsage Usage { get; init; }
+    /// <summary>Takase's addition for a request to a router profile: the routing decision and its hops.</summary>
+    [JsonPropertyName("takase"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Routing.RouteExplanation? Takase { get; init; }
 }
 
 /// <summary>One of the n answers.</summary>
@@ -179,6 +181,8 @@ public sealed record CreateChatCompletionStreamResponse
     [JsonPropertyName("choices")] public required IReadOnlyList<ChatCompletionChunkChoice> Choices { get; init; }
     /// <summary>Only on the last chunk, with empty choices, when stream_options.include_usage asks for it.</summary>
     [JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CompletionUsage? Usage { get; init; }
+    /// <summary>Takase's addition for a request to a router profile: on the last chunk, the routing decision and its hops.</summary>
+    [JsonPropertyName("takase"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Routing.RouteExplanation? Takase { get; init; }
 }
 
 /// <summary>What one choice adds in a chunk; finish_reason is set on its last chunk only.</summary>

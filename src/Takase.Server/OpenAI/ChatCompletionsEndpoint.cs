@@ -1,7 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Server.Inference;
+using Takase.Server.Routing;
 
 namespace Takase.Server.OpenAI;
 
@@ -13,15 +15,28 @@ internal static class ChatCompletionsEndpoint
         var cancel = context.RequestAborted;
         var request = await OpenAiJson.ReadBodyAsync<CreateChatCompletionRequest>(context.Request, cancel);
         var plan = ChatCompletionMapping.ToPlan(request, OpenAiOptions.ModelParameters(context.RequestServices, request.Model));
-        await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, (i, token) => StartAsync(inference, plan.Calls[i], token), cancel);
-        var header = new Header(OpenAiApi.NewId("chatcmpl-"), OpenAiApi.Now(), choices.Sessions[0].ModelName);
+        var routed = await RoutedAsync(context, request, plan);
+        await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count,
+            (i, token) => routed is not null ? Task.FromResult<IAnswerSession>(routed) : StartAsync(inference, plan.Calls[i], token), cancel);
+        var header = new Header(OpenAiApi.NewId("chatcmpl-"), OpenAiApi.Now(), choices.Sessions[0].ModelName, routed);
         if (plan.Stream) await StreamAsync(context, plan, choices, header, log);
-        else await context.Response.WriteAsJsonAsync(await CollectAsync(plan, choices, header, cancel), OpenAiJson.Options, cancel);
+        else await context.Response.WriteAsJsonAsync(await CollectAsync(plan, choices, header, cancel) with { Takase = routed?.Explanation }, OpenAiJson.Options, cancel);
     }
 
-    private sealed record Header(string Id, long Created, string Model);
+    /// <summary>The routed answer when the model is a router profile (its decision id goes out as a header), else null.</summary>
+    private static async Task<RoutedSession?> RoutedAsync(HttpContext context, CreateChatCompletionRequest request, ChatCompletionPlan plan)
+    {
+        if (context.RequestServices.GetService<RoutedInference>() is not { } routing || !routing.IsProfile(request.Model)) return null;
+        if (plan.Calls.Count > 1)
+            throw new OpenAiRequestException($"Invalid 'n': a router profile ('{request.Model}') answers one choice per request; send n = 1.", "n", "unsupported_parameter");
+        return await RouterApi.WithRouteHeader(context, routing.ChatAsync(plan.Calls[0],
+            model => ChatCompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
+            plan.Stream, context.RequestAborted));
+    }
 
-    private static async Task<InferenceSession> StartAsync(InferenceService inference, ChatCall call, CancellationToken cancel)
+    private sealed record Header(string Id, long Created, string Model, RoutedSession? Routed);
+
+    private static async Task<IAnswerSession> StartAsync(InferenceService inference, ChatCall call, CancellationToken cancel)
     {
         try
         {
@@ -121,7 +136,11 @@ internal static class ChatCompletionsEndpoint
                         },
                     }), cancel);
                 }
-                await sse.WriteAsync(Chunk(new() { Index = e.Index, Delta = new(), FinishReason = OpenAiApi.FinishReason(result) }), cancel);
+                // A routed answer's explanation rides on the last chunk: this one, unless the usage chunk follows.
+                await sse.WriteAsync(Chunk(new() { Index = e.Index, Delta = new(), FinishReason = OpenAiApi.FinishReason(result) }) with
+                {
+                    Takase = plan.IncludeUsage ? null : header.Routed?.Explanation,
+                }, cancel);
             }
             if (plan.IncludeUsage)
                 await sse.WriteAsync(new CreateChatCompletionStreamResponse
@@ -131,6 +150,7 @@ internal static class ChatCompletionsEndpoint
                     Model = header.Model,
                     Choices = [],
                     Usage = Usage(choices, results),
+                    Takase = header.Routed?.Explanation,
                 }, cancel);
             await sse.WriteDoneAsync(cancel);
         }

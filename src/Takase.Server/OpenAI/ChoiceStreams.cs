@@ -6,7 +6,7 @@ using Takase.Server.Inference;
 namespace Takase.Server.OpenAI;
 
 /// <summary>A piece of one choice: streamed text, or its end with the result.</summary>
-internal sealed record ChoiceEvent(int Index, InferenceSession Session, InferenceChunk? Chunk, InferenceResult? Result);
+internal sealed record ChoiceEvent(int Index, IAnswerSession Session, InferenceChunk? Chunk, InferenceResult? Result);
 
 /// <summary>
 /// The n answers of one request (n choices, or one per prompt of a text completion), generated at the same time —
@@ -16,28 +16,28 @@ internal sealed record ChoiceEvent(int Index, InferenceSession Session, Inferenc
 /// </summary>
 internal sealed class ChoiceStreams : IAsyncDisposable
 {
-    private readonly IReadOnlyList<InferenceSession> _sessions;
+    private readonly IReadOnlyList<IAnswerSession> _sessions;
     private readonly CancellationTokenSource _stop;
     private readonly Channel<(ChoiceEvent? Event, Exception? Error)> _events = Channel.CreateUnbounded<(ChoiceEvent?, Exception?)>();
     private readonly List<Task> _pumps = [];
 
-    private ChoiceStreams(IReadOnlyList<InferenceSession> sessions, CancellationTokenSource stop)
+    private ChoiceStreams(IReadOnlyList<IAnswerSession> sessions, CancellationTokenSource stop)
     {
         _sessions = sessions;
         _stop = stop;
     }
 
     /// <summary>The sessions, in choice order.</summary>
-    public IReadOnlyList<InferenceSession> Sessions => _sessions;
+    public IReadOnlyList<IAnswerSession> Sessions => _sessions;
 
     /// <summary>
     /// Starts <paramref name="count"/> answers with <paramref name="start"/> (called with the choice index). If one
     /// cannot start (unknown model, prompt too long, queue full), those already started are stopped and the error thrown.
     /// </summary>
-    public static async Task<ChoiceStreams> StartAsync(int count, Func<int, CancellationToken, Task<InferenceSession>> start, CancellationToken cancel)
+    public static async Task<ChoiceStreams> StartAsync(int count, Func<int, CancellationToken, Task<IAnswerSession>> start, CancellationToken cancel)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var sessions = new List<InferenceSession>(count);
+        var sessions = new List<IAnswerSession>(count);
         try
         {
             for (var i = 0; i < count; i++) sessions.Add(await start(i, stop.Token));

@@ -43,6 +43,8 @@ public sealed record CreateCompletionResponse
     [JsonPropertyName("choices")] public required IReadOnlyList<CompletionChoice> Choices { get; init; }
     /// <summary>Present on a whole completion; on a stream only in the last event, when include_usage asks.</summary>
     [JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CompletionUsage? Usage { get; init; }
+    /// <summary>Takase's addition for a request to a router profile: the routing decision and its hops.</summary>
+    [JsonPropertyName("takase"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Routing.RouteExplanation? Takase { get; init; }
 }
 
 /// <summary>One completion: choice index = prompt index × n + the choice's number for that prompt.</summary>

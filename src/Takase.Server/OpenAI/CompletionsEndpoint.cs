@@ -1,7 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Server.Inference;
+using Takase.Server.Routing;
 
 namespace Takase.Server.OpenAI;
 
@@ -13,12 +15,27 @@ internal static class CompletionsEndpoint
         var cancel = context.RequestAborted;
         var request = await OpenAiJson.ReadBodyAsync<CreateCompletionRequest>(context.Request, cancel);
         var plan = CompletionMapping.ToPlan(request, OpenAiOptions.ModelParameters(context.RequestServices, request.Model));
-        await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, (i, token) => inference.CompleteAsync(plan.Calls[i], token), cancel);
+        var routed = await RoutedAsync(context, request, plan);
+        await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, async (i, token) =>
+            routed ?? (IAnswerSession)await inference.CompleteAsync(plan.Calls[i], token), cancel);
         var model = choices.Sessions[0].ModelName;
         var echoes = plan.Echo ? await EchoesAsync(inference, plan, model, cancel) : null;
         var header = new CreateCompletionResponse { Id = OpenAiApi.NewId("cmpl-"), Created = OpenAiApi.Now(), Model = model, Choices = [] };
-        if (plan.Stream) await StreamAsync(context, plan, choices, header, echoes, log);
-        else await context.Response.WriteAsJsonAsync(await CollectAsync(plan, choices, header, echoes, cancel), OpenAiJson.Options, cancel);
+        if (plan.Stream) await StreamAsync(context, plan, choices, header, echoes, log, routed);
+        else await context.Response.WriteAsJsonAsync(await CollectAsync(plan, choices, header, echoes, cancel) with { Takase = routed?.Explanation }, OpenAiJson.Options, cancel);
+    }
+
+    /// <summary>The routed answer when the model is a router profile (its decision id goes out as a header), else null.</summary>
+    private static async Task<RoutedSession?> RoutedAsync(HttpContext context, CreateCompletionRequest request, CompletionPlan plan)
+    {
+        if (context.RequestServices.GetService<RoutedInference>() is not { } routing || !routing.IsProfile(request.Model)) return null;
+        if (plan.Calls.Count > 1)
+            throw new OpenAiRequestException($"Invalid 'prompt' or 'n': a router profile ('{request.Model}') answers one prompt with one choice per request.", "n", "unsupported_parameter");
+        if (plan.Prompts[0].Text is null)
+            throw new OpenAiRequestException($"Invalid 'prompt': token ids belong to one model's vocabulary; send text to a router profile ('{request.Model}').", "prompt");
+        return await RouterApi.WithRouteHeader(context, routing.CompleteAsync(plan.Calls[0],
+            model => CompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
+            plan.Stream, context.RequestAborted));
     }
 
     /// <summary>The text echo puts in front of each prompt's completions (token prompts are decoded).</summary>
@@ -61,7 +78,7 @@ internal static class CompletionsEndpoint
     }
 
     private static async Task StreamAsync(HttpContext context, CompletionPlan plan, ChoiceStreams choices, CreateCompletionResponse header,
-        string[]? echoes, ILogger log)
+        string[]? echoes, ILogger log, RoutedSession? routed)
     {
         var cancel = context.RequestAborted;
         await using var events = choices.ReadAllAsync(cancel).GetAsyncEnumerator(cancel);
@@ -94,9 +111,11 @@ internal static class CompletionsEndpoint
                     results[e.Index] = e.Result!;
                     choice = new CompletionChoice { Text = "", Index = e.Index, FinishReason = OpenAiApi.FinishReason(e.Result!) };
                 }
-                await sse.WriteAsync(header with { Choices = [choice] }, cancel);
+                // A routed answer's explanation rides on the last event: the finishing one, unless the usage event follows.
+                var last = e.Chunk is null && routed is not null && !plan.IncludeUsage;
+                await sse.WriteAsync(header with { Choices = [choice], Takase = last ? routed!.Explanation : null }, cancel);
             }
-            if (plan.IncludeUsage) await sse.WriteAsync(header with { Usage = Usage(plan, choices, results) }, cancel);
+            if (plan.IncludeUsage) await sse.WriteAsync(header with { Usage = Usage(plan, choices, results), Takase = routed?.Explanation }, cancel);
             await sse.WriteDoneAsync(cancel);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -28,11 +28,26 @@ public sealed record ListModelsResponse
 /// <summary>GET /v1/models and GET /v1/models/{id}.</summary>
 internal static class ModelsEndpoint
 {
-    public static IResult List(ModelCatalog catalog) =>
-        Results.Json(new ListModelsResponse { Data = [.. catalog.List().Select(OpenAiModel.From)] }, OpenAiJson.Options);
+    public static IResult List(ModelCatalog catalog, IServiceProvider services) =>
+        Results.Json(new ListModelsResponse
+        {
+            // Router profiles are models too: a client picks "auto" like any other.
+            Data = [.. catalog.List().Select(OpenAiModel.From), .. Routing.RouterApi.ProfilesAsModels(services).Select(p => new OpenAiModel
+            {
+                Id = p.Name,
+                Created = p.ModifiedAt.ToUnixTimeSeconds(),
+                OwnedBy = "router",
+            })],
+        }, OpenAiJson.Options);
 
     public static async Task RetrieveAsync(HttpContext context, string id, ModelCatalog catalog)
     {
+        if (Routing.RouterApi.ProfilesAsModels(context.RequestServices).FirstOrDefault(p => string.Equals(p.Name, id, StringComparison.OrdinalIgnoreCase)) is { } profile)
+        {
+            var model = new OpenAiModel { Id = profile.Name, Created = profile.ModifiedAt.ToUnixTimeSeconds(), OwnedBy = "router" };
+            await context.Response.WriteAsJsonAsync(model, OpenAiJson.Options, context.RequestAborted);
+            return;
+        }
         var entry = catalog.Require(id);
         await context.Response.WriteAsJsonAsync(OpenAiModel.From(entry), OpenAiJson.Options, context.RequestAborted);
     }

@@ -22,7 +22,7 @@ public static class OpenAiApi
     /// <summary>Maps every /v1 route.</summary>
     public static void Map(WebApplication app)
     {
-        app.MapGet("/v1/models", ModelsEndpoint.List);
+        app.MapGet("/v1/models", (ModelCatalog catalog, HttpContext context) => ModelsEndpoint.List(catalog, context.RequestServices));
         // Model names contain ':' and may contain '/', so the id is the whole rest of the path.
         app.MapGet("/v1/models/{**id}", (HttpContext context, string id, ModelCatalog catalog) =>
             Handle(context, () => ModelsEndpoint.RetrieveAsync(context, id, catalog)));

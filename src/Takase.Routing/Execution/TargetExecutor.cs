@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Takase.Routing.Decisions;
+using Takase.Routing.Targets;
+
+namespace Takase.Routing.Execution;
+
+/// <summary>
+/// Starts an answer on one target, with a token that stops it (the attempt's timeout, the client leaving). It returns
+/// once the answer is committed-ready — streamed: its first piece has arrived; whole: it is complete — because up to
+/// then the executor may still move on to the next candidate, and after it the client has seen the target's words.
+/// </summary>
+public delegate Task<T> TargetAttempt<T>(TargetDefinition target, CancellationToken cancel);
+
+/// <summary>How the executor guards each target.</summary>
+public sealed record TargetExecutorOptions
+{
+    /// <summary>Share of failed attempts (0..1) within <see cref="SamplingDuration"/> that opens a target's circuit.</summary>
+    public double FailureRatio { get; init; } = 0.5;
+    /// <summary>Attempts within <see cref="SamplingDuration"/> before the ratio counts (at least 2).</summary>
+    public int MinimumThroughput { get; init; } = 4;
+    /// <summary>The window failures are counted in.</summary>
+    public TimeSpan SamplingDuration { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long an open circuit keeps a target out before one trial request is let through.</summary>
+    public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks the values; the message names the setting.</summary>
+    /// <exception cref="ArgumentException">a value is out of range.</exception>
+    public void Validate(string prefix = "")
+    {
+        if (FailureRatio is <= 0 or > 1) throw new ArgumentException($"{prefix}FailureRatio must be in (0, 1], not {FailureRatio}");
+        if (MinimumThroughput < 2) throw new ArgumentException($"{prefix}MinimumThroughput must be at least 2, not {MinimumThroughput}");
+        if (SamplingDuration < TimeSpan.FromMilliseconds(500)) throw new ArgumentException($"{prefix}SamplingDuration must be at least 0.5 s, not {SamplingDuration}");
+        if (BreakDuration < TimeSpan.FromMilliseconds(500)) throw new ArgumentException($"{prefix}BreakDuration must be at least 0.5 s, not {BreakDuration}");
+    }
+}
+
+/// <summary>
+/// Runs a <see cref="RouteDecision"/>: tries its <see cref="RouteDecision.Order"/> in turn, each attempt through the
+/// target's own Polly pipeline (a circuit breaker around a timeout of <see cref="TargetDefinition.Timeout"/>), and
+/// records a <see cref="RouteHop"/> per attempt. A failure before the answer is committed moves on to the next
+/// candidate (retries happen only across candidates, never on the same one); an open circuit is skipped as
+/// "circuit_open"; a human target answers "unavailable" until the operator queue exists. The circuits' state is
+/// <see cref="IsAvailable"/>, which the server passes to <see cref="IRouter.Decide"/>.
+/// </summary>
+public sealed class TargetExecutor
+{
+    /// <summary>Why a human target is skipped for now.</summary>
+    public const string OperatorQueueDisabled = "the operator queue is not enabled on this server";
+
+    private readonly TargetExecutorOptions _options;
+    private readonly IRouteLog? _log;
+    private readonly TimeProvider _time;
+    private readonly Func<Exception, string?>? _classify;
+    private readonly ConcurrentDictionary<string, Guard> _guards = new(StringComparer.OrdinalIgnoreCase);
+    private volatile IReadOnlyDictionary<string, TargetDefinition> _targets;
+
+    /// <summary>
+    /// An executor for <paramref name="targets"/>. <paramref name="classify"/> tells, for an exception a target runner
+    /// throws that is not a <see cref="TargetFailedException"/>, the hop outcome when the target is at fault (then the
+    /// next candidate is tried), or null when the request itself is at fault (then it is thrown to the caller at once,
+    /// as another target would refuse it too). Without it, every failure moves on.
+    /// </summary>
+    public TargetExecutor(IEnumerable<TargetDefinition> targets, TargetExecutorOptions? options = null, IRouteLog? log = null,
+        TimeProvider? time = null, Func<Exception, string?>? classify = null)
+    {
+        _options = options ?? new TargetExecutorOptions();
+        _options.Validate();
+        _log = log;
+        _time = time ?? TimeProvider.System;
+        _classify = classify;
+        _targets = Index(targets);
+    }
+
+    /// <summary>The targets by name.</summary>
+    public IReadOnlyDictionary<string, TargetDefinition> Targets => _targets;
+
+    /// <summary>
+    /// Replaces the target set (an admin change). Targets whose definition changed get a fresh pipeline (timeout and
+    /// circuit); the others keep their circuit state.
+    /// </summary>
+    public void UpdateTargets(IEnumerable<TargetDefinition> targets)
+    {
+        var next = Index(targets);
+        foreach (var (name, guard) in _guards)
+            if (!next.TryGetValue(name, out var t) || t != guard.Target) _guards.TryRemove(name, out _);
+        _targets = next;
+    }
+
+    /// <summary>False while the target's circuit is open (or the target is unknown); the router excludes it then.</summary>
+    public bool IsAvailable(string target) =>
+        _targets.ContainsKey(target) && (!_guards.TryGetValue(target, out var g) || g.State.CircuitState is not (CircuitState.Open or CircuitState.Isolated));
+
+    /// <summary>The circuit state of a target (closed for one never tried).</summary>
+    public CircuitState CircuitOf(string target) => _guards.TryGetValue(target, out var g) ? g.State.CircuitState : CircuitState.Closed;
+
+    /// <summary>
+    /// Tries the decision's targets in order until one commits an answer, and returns the run (the answer, the target,
+    /// the decision so far). The caller streams the answer and then calls <see cref="RouteRun{T}.Finish"/>.
+    /// </summary>
+    /// <exception cref="AllTargetsFailedException">no target could answer; the message and the decision list every hop.</exception>
+    /// <exception cref="OperationCanceledException">the caller cancelled.</exception>
+    public async Task<RouteRun<T>> ExecuteAsync<T>(RouteDecision decision, TargetAttempt<T> attempt, CancellationToken cancel) where T : class
+    {
+        // Candidates the router left out because their circuit is open appear as hops too, so the explanation's hop
+        // list says what became of every target this request could have used.
+        var hops = decision.Candidates
+            .Where(c => !c.Eligible && !decision.Order.Contains(c.Target, StringComparer.OrdinalIgnoreCase)
+                && _guards.TryGetValue(c.Target, out var g) && g.State.CircuitState is CircuitState.Open or CircuitState.Isolated)
+            .Select(c => new RouteHop(c.Target, HopOutcomes.CircuitOpen, TimeSpan.Zero, $"the circuit of '{c.Target}' is open after repeated failures; not tried"))
+            .ToList();
+        _log?.Record(decision with { Hops = [.. hops] });
+        foreach (var name in decision.Order)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var started = _time.GetTimestamp();
+            if (!_targets.TryGetValue(name, out var target))
+            {
+                hops.Add(new RouteHop(name, HopOutcomes.Error, TimeSpan.Zero, $"'{name}' is not a configured target"));
+                continue;
+            }
+            if (target.Kind == TargetKind.Human)
+            {
+                hops.Add(new RouteHop(name, HopOutcomes.Unavailable, TimeSpan.Zero, OperatorQueueDisabled));
+                continue;
+            }
+            var guard = GuardOf(target);
+            var answerCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            try
+            {
+                var answer = await guard.Pipeline.ExecuteAsync(async (state, token) =>
+                {
+                    // The pipeline's token ends with this execution (its source is pooled), so the answer lives on a
+                    // token of its own; the pipeline's timeout reaches it only while the attempt is running.
+                    using var link = token.Register(static s => ((CancellationTokenSource)s!).Cancel(), state);
+                    return await attempt(target, state.Token);
+                }, answerCancel, cancel);
+                hops.Add(new RouteHop(name, HopOutcomes.Ok, _time.GetElapsedTime(started)));
+                var committed = decision with { Hops = [.. hops] };
+                _log?.Record(committed);
+                return new RouteRun<T>(this, committed, target, answer, answerCancel, started, cancel);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                answerCancel.Dispose();
+                hops.Add(new RouteHop(name, HopOutcomes.Cancelled, _time.GetElapsedTime(started), "the client went away"));
+                _log?.Record(decision with { Hops = [.. hops] });
+                throw;
+            }
+            catch (Exception e)
+            {
+                answerCancel.Dispose();
+                var outcome = OutcomeOf(e, target);
+                hops.Add(new RouteHop(name, outcome ?? HopOutcomes.Error, _time.GetElapsedTime(started), MessageOf(e, target)));
+                if (outcome is null)
+                {
+                    // The request is at fault (another target would refuse it too): answer it as it is.
+                    _log?.Record(decision with { Hops = [.. hops] });
+                    throw;
+                }
+            }
+        }
+        var failed = decision with { Hops = [.. hops] };
+        _log?.Record(failed);
+        var list = hops.Count == 0 ? "no target to try" : string.Join("; ", hops.Select(h => $"{h.Target}: {h.Outcome}{(h.Error is null ? "" : $" ({h.Error})")}"));
+        throw new AllTargetsFailedException($"no target of router profile '{decision.Profile}' could answer: {list}", failed);
+    }
+
+    /// <summary>The hop outcome of a failure, or null when the request (not the target) is at fault.</summary>
+    internal string? OutcomeOf(Exception e, TargetDefinition target) => e switch
+    {
+        TargetFailedException f => f.Outcome,
+        TimeoutRejectedException => HopOutcomes.Timeout,
+        BrokenCircuitException or IsolatedCircuitException => HopOutcomes.CircuitOpen,
+        _ => _classify is null ? HopOutcomes.Error : _classify(e),
+    };
+
+    private static string MessageOf(Exception e, TargetDefinition target) => e switch
+    {
+        TimeoutRejectedException => $"no answer from '{target.Name}' within its timeout of {target.Timeout.TotalSeconds:0.###} s",
+        BrokenCircuitException b => $"the circuit of '{target.Name}' is open after repeated failures" +
+            (b.RetryAfter is { } r ? $"; it is tried again in {r.TotalSeconds:0.#} s" : ""),
+        _ => e.Message,
+    };
+
+    private Guard GuardOf(TargetDefinition target)
+    {
+        if (_guards.TryGetValue(target.Name, out var guard) && guard.Target == target) return guard;
+        return _guards.AddOrUpdate(target.Name, _ => NewGuard(target), (_, old) => old.Target == target ? old : NewGuard(target));
+    }
+
+    private Guard NewGuard(TargetDefinition target)
+    {
+        var state = new CircuitBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = _options.FailureRatio,
+                MinimumThroughput = _options.MinimumThroughput,
+                SamplingDuration = _options.SamplingDuration,
+                BreakDuration = _options.BreakDuration,
+                StateProvider = state,
+                // Only the target's faults count: a prompt too long for it, or a cascade escalating past its answer,
+                // says nothing about its health.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && e is not OperationCanceledException
+                    && OutcomeOf(e, target) is { } o && o is not (HopOutcomes.ContextLength or HopOutcomes.LowConfidence)),
+            })
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = target.Timeout })
+            .Build();
+        return new Guard(target, pipeline, state);
+    }
+
+    private static Dictionary<string, TargetDefinition> Index(IEnumerable<TargetDefinition> targets) =>
+        targets.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Records the final state of a run's decision.</summary>
+    internal void Record(RouteDecision decision) => _log?.Record(decision);
+
+    internal TimeProvider Time => _time;
+
+    private sealed record Guard(TargetDefinition Target, ResiliencePipeline Pipeline, CircuitBreakerStateProvider State);
+}

@@ -1,0 +1,235 @@
+using System.Text.Json;
+using Takase.Engine.Models;
+using Takase.Engine.Scheduling;
+using Takase.Engine.Templates;
+using Takase.Routing.Cascade;
+using Takase.Routing.Decisions;
+using Takase.Routing.Execution;
+using Takase.Routing.Remote;
+using Takase.Routing.Profiles;
+using Takase.Routing.Targets;
+using Takase.Server.Inference;
+using Takase.Server.Models;
+
+namespace Takase.Server.Routing;
+
+/// <summary>
+/// Answers requests for a router profile: the request becomes a <see cref="RouteRequest"/> (messages, tools and JSON
+/// flags, the answer's token limit), the router decides, and the executor tries the decision's targets — local models
+/// through the <see cref="InferenceService"/>, remote ones through their OpenAI-compatible client — until one commits
+/// an answer. The endpoints then stream it like a local answer and add the explanation.
+/// </summary>
+public sealed class RoutedInference(RouterHost host, InferenceService inference)
+{
+    /// <summary>The router host (targets, profiles, circuits).</summary>
+    public RouterHost Host => host;
+
+    /// <summary>Whether <paramref name="model"/> names a router profile rather than a model.</summary>
+    public bool IsProfile(string? model) => !string.IsNullOrWhiteSpace(model) && host.Router.IsProfile(model);
+
+    /// <summary>
+    /// Routes a chat. <paramref name="call"/> is the request as a whole (its Model is the profile), used for the
+    /// decision and for remote targets; <paramref name="localCall"/> builds the call for a local target's model (with
+    /// that model's defaults and checks).
+    /// </summary>
+    /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
+    public Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel) =>
+        RunAsync(RequestOf(call.Model, call.Messages.Select(m => new RouteMessage(m.Role, m.Content ?? "")).ToList(), call,
+                tools: call.Tools is { Count: > 0 }), stream, cancel,
+            async (target, judged, token) => target.Kind == TargetKind.Local
+                ? await inference.ChatAsync(WithLogprobs(localCall(LocalModel(target)), judged), token)
+                : stream && !judged
+                    ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), host.RemoteClient(target).StreamChatAsync(RemoteChat(call), token))
+                    : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await host.RemoteClient(target).ChatAsync(WithLogprobs(RemoteChat(call), judged), token)));
+
+    /// <summary>
+    /// Routes a completion. A raw prompt goes to remote targets as a text completion (/v1/completions), a templated
+    /// one as a chat of its system text and prompt (the remote server applies its own template).
+    /// </summary>
+    /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
+    public Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel)
+    {
+        List<RouteMessage> messages = [];
+        if (!string.IsNullOrEmpty(call.System)) messages.Add(new RouteMessage("system", call.System));
+        messages.Add(new RouteMessage("user", call.Prompt));
+        return RunAsync(RequestOf(call.Model, messages, call, tools: false), stream, cancel, async (target, judged, token) =>
+        {
+            if (target.Kind == TargetKind.Local) return await inference.CompleteAsync(WithLogprobs(localCall(LocalModel(target)), judged), token);
+            var client = host.RemoteClient(target);
+            if (call.Raw)
+            {
+                var text = WithLogprobs(Sampled(new RemoteTextCall { Prompt = call.Prompt }, call), judged);
+                return stream && !judged
+                    ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), client.StreamCompleteAsync(text, token))
+                    : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await client.CompleteAsync(text, token));
+            }
+            var chat = WithLogprobs(Sampled(new RemoteChatCall
+            {
+                Messages = [.. messages.Select(m => new RemoteMessage(m.Role, m.Content))],
+                Json = call.Format is OutputFormat.Json,
+                JsonSchema = (call.Format as OutputFormat.JsonSchema)?.Schema,
+            }, call), judged);
+            return stream && !judged
+                ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), client.StreamChatAsync(chat, token))
+                : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await client.ChatAsync(chat, token));
+        });
+    }
+
+    /// <summary>
+    /// Decides and executes. <paramref name="start"/> starts an answer on a target; its flag asks for an answer a
+    /// cascade can judge (whole, with token log-probabilities).
+    /// </summary>
+    private async Task<RoutedSession> RunAsync(RoutedRequest request, bool stream, CancellationToken cancel,
+        Func<TargetDefinition, bool, CancellationToken, Task<IAnswerSession>> start)
+    {
+        var decision = host.Router.Decide(request.Route, host.Executor.IsAvailable);
+        var cascade = host.Setup.Profiles.TryGetValue(decision.Profile, out var profile) && profile.Strategy == RoutingStrategy.Cascade
+            ? profile.Cascade ?? new CascadeOptions()
+            : null;
+        // A cascade judges every answer but the last one it could escalate to.
+        var last = decision.Order.LastOrDefault(t => host.Setup.Targets.TryGetValue(t, out var d) && d.Kind != TargetKind.Human);
+        var run = await host.Executor.ExecuteAsync(decision, async (target, token) =>
+        {
+            var judged = cascade is not null && !string.Equals(target.Name, last, StringComparison.OrdinalIgnoreCase);
+            var primed = await PrimedSession.StartAsync(await start(target, judged, token), whole: !stream || judged, token);
+            if (!judged) return primed;
+            try
+            {
+                await JudgeAsync(primed, target, cascade!, request, token);
+            }
+            catch
+            {
+                await primed.DisposeAsync();
+                throw;
+            }
+            // The client did not ask for the log-probabilities the cascade needed.
+            primed.DropLogprobs = !request.WantsLogprobs;
+            return primed;
+        }, cancel);
+        return new RoutedSession(run);
+    }
+
+    /// <summary>
+    /// A cascade's judgement of a cheaper target's whole answer: escalate (a "low_confidence" hop, and the next target
+    /// is tried) when its mean token log-probability is below the profile's minimum, or when the verifier target does
+    /// not answer a clear "yes".
+    /// </summary>
+    private async Task JudgeAsync(PrimedSession answer, TargetDefinition target, CascadeOptions cascade, RoutedRequest request, CancellationToken cancel)
+    {
+        var mean = CascadePolicy.MeanLogprob(answer.Pieces.SelectMany(p => p.Logprobs ?? []).Select(l => (double)l.Logprob));
+        if (!double.IsNaN(mean) || cascade.Verifier is null)
+        {
+            if (CascadePolicy.ShouldEscalate(mean, cascade))
+                throw new TargetFailedException(target.Name, HopOutcomes.LowConfidence, double.IsNaN(mean)
+                    ? $"'{target.Name}' gave no token log-probabilities to judge its answer by, and the cascade has no verifier; escalated"
+                    : $"the answer's mean token log-probability {mean:0.###} is below the cascade's minimum {cascade.MinMeanLogprob:0.###}; escalated");
+            if (cascade.Verifier is null) return;
+        }
+        var text = string.Concat(answer.Pieces.Select(p => p.Content));
+        var verdict = await VerifyAsync(cascade.Verifier, request.Route.ScoredText, text, cancel);
+        if (CascadePolicy.ShouldEscalate(verdict))
+            throw new TargetFailedException(target.Name, HopOutcomes.LowConfidence,
+                $"the verifier '{cascade.Verifier}' judged the answer {(verdict == VerifierVerdict.Inadequate ? "inadequate" : "unclear")}; escalated");
+    }
+
+    /// <summary>Asks the verifier target for yes/no; a verifier that fails or is missing counts as unclear.</summary>
+    private async Task<VerifierVerdict> VerifyAsync(string verifier, string question, string answer, CancellationToken cancel)
+    {
+        if (!host.Setup.Targets.TryGetValue(verifier, out var target) || target.Kind == TargetKind.Human) return VerifierVerdict.Unclear;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(target.Timeout);
+        var prompt = CascadeVerifier.Prompt(question, answer);
+        try
+        {
+            if (target.Kind == TargetKind.Remote)
+            {
+                var reply = await host.RemoteClient(target).ChatAsync(new RemoteChatCall
+                {
+                    Messages = [.. prompt.Select(m => new RemoteMessage(m.Role, m.Content))],
+                    Temperature = 0,
+                    MaxTokens = 16,
+                }, timeout.Token);
+                return CascadeVerifier.Parse(reply.Content);
+            }
+            await using var session = await inference.ChatAsync(new ChatCall
+            {
+                Model = LocalModel(target),
+                Messages = [.. prompt.Select(m => new ChatMessage(m.Role, m.Content))],
+                Options = new Takase.Engine.Generation.GenerationOptions { MaxTokens = 16, Sampling = new() { Temperature = 0 } },
+            }, timeout.Token);
+            var text = new System.Text.StringBuilder();
+            await foreach (var piece in session.ReadAsync(timeout.Token)) text.Append(piece.Content);
+            return CascadeVerifier.Parse(text.ToString());
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            return VerifierVerdict.Unclear;
+        }
+    }
+
+    private static ChatCall WithLogprobs(ChatCall call, bool judged) => judged && call.TopLogprobs < 0 ? call with { TopLogprobs = 0 } : call;
+
+    private static CompletionCall WithLogprobs(CompletionCall call, bool judged) => judged && call.TopLogprobs < 0 ? call with { TopLogprobs = 0 } : call;
+
+    private static T WithLogprobs<T>(T call, bool judged) where T : RemoteCall => judged && call.TopLogprobs < 0 ? call with { TopLogprobs = 0 } : call;
+
+    private static RoutedRequest RequestOf(string profile, IReadOnlyList<RouteMessage> messages, InferenceCall call, bool tools) => new(new RouteRequest
+    {
+        Profile = profile,
+        Messages = messages,
+        NeedsTools = tools,
+        NeedsJson = call.Format is not null,
+        MaxOutputTokens = call.Options.MaxTokens >= 0 ? call.Options.MaxTokens : null,
+    }, WantsLogprobs: call.TopLogprobs >= 0);
+
+    /// <summary>What the router decides on, and whether the client asked for log-probabilities itself.</summary>
+    private sealed record RoutedRequest(RouteRequest Route, bool WantsLogprobs);
+
+    /// <summary>A local target's library model (its Model, else its name).</summary>
+    private static string LocalModel(TargetDefinition target) => string.IsNullOrEmpty(target.Model) ? target.Name : target.Model;
+
+    private static string RemoteModel(TargetDefinition target) => string.IsNullOrEmpty(target.Model) ? target.Name : target.Model;
+
+    private static RemoteChatCall RemoteChat(ChatCall call) => Sampled(new RemoteChatCall
+    {
+        Messages = [.. call.Messages.Select(m => new RemoteMessage(m.Role, m.Content)
+        {
+            ToolCalls = m.ToolCalls?.Select(c => new RemoteToolCall(c.Id, c.Name, c.Arguments?.ToJsonString() ?? "{}")).ToList(),
+            ToolCallId = m.ToolCallId,
+        })],
+        Tools = call.Tools,
+        RequireToolCall = call.RequireToolCall,
+        Json = call.Format is OutputFormat.Json,
+        JsonSchema = (call.Format as OutputFormat.JsonSchema)?.Schema,
+    }, call);
+
+    /// <summary>The request's sampling and length settings, as a remote call carries them.</summary>
+    private static T Sampled<T>(T remote, InferenceCall call) where T : RemoteCall
+    {
+        var o = call.Options;
+        return remote with
+        {
+            Temperature = o.Sampling.Temperature,
+            TopP = o.Sampling.TopP,
+            MaxTokens = o.MaxTokens >= 0 ? o.MaxTokens : null,
+            Seed = o.Sampling.Seed,
+            Stop = o.Stop,
+            PresencePenalty = o.Sampling.PresencePenalty == 0 ? null : o.Sampling.PresencePenalty,
+            FrequencyPenalty = o.Sampling.FrequencyPenalty == 0 ? null : o.Sampling.FrequencyPenalty,
+            TopLogprobs = call.TopLogprobs,
+        };
+    }
+
+    /// <summary>
+    /// For the executor: the hop outcome of a local target's failure when the target is at fault (the next candidate
+    /// is tried), or null when the request is (it is answered as it is, since any target would refuse it).
+    /// </summary>
+    public static string? TargetFault(Exception e) => e switch
+    {
+        ContextOverflowException => HopOutcomes.ContextLength,
+        QueueFullException => HopOutcomes.RateLimited,
+        ModelNotFoundException or Takase.Library.Store.ModelNotFoundException or SchedulerStoppedException => HopOutcomes.Error,
+        ArgumentException or JsonException or TemplateException or Takase.Library.GoTemplates.GoTemplateException or NotSupportedException => null,
+        _ => HopOutcomes.Error,
+    };
+}

@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using Takase.Routing.Decisions;
+using Takase.Routing.Execution;
+using Takase.Routing.Targets;
+using Takase.Server.Inference;
+
+namespace Takase.Server.Routing;
+
+/// <summary>
+/// The answer to a request for a router profile, from the target the executor committed to. Reading it to its end (or
+/// failing) records the last hop, so <see cref="Decision"/> is complete when the endpoint writes its final chunk with
+/// the explanation. A target that goes silent mid-answer for longer than its timeout ends the answer with an error.
+/// </summary>
+public sealed class RoutedSession : IAnswerSession
+{
+    private readonly RouteRun<PrimedSession> _run;
+    private bool _finished;
+
+    internal RoutedSession(RouteRun<PrimedSession> run)
+    {
+        _run = run;
+        run.Answer.OnPiece = run.Pulse;
+    }
+
+    /// <summary>The decision with its hops (final once the answer has been read).</summary>
+    public RouteDecision Decision => _run.Decision;
+    /// <summary>The target that answers.</summary>
+    public TargetDefinition Target => _run.Target;
+    /// <summary>The decision on the wire.</summary>
+    public RouteExplanation Explanation => RouteExplanation.From(Decision);
+
+    /// <inheritdoc />
+    public string ModelName => _run.Answer.ModelName;
+    /// <inheritdoc />
+    public int PromptTokens => _run.Answer.PromptTokens;
+    /// <inheritdoc />
+    public InferenceResult? Result => _run.Answer.Result;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<InferenceChunk> ReadAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await using var pieces = _run.Answer.ReadAsync(cancel).GetAsyncEnumerator(cancel);
+        while (true)
+        {
+            try
+            {
+                if (!await pieces.MoveNextAsync()) break;
+            }
+            catch (Exception e)
+            {
+                Finish(e);
+                if (e is OperationCanceledException && _run.WentSilent)
+                    throw new TargetFailedException(_run.Target.Name, HopOutcomes.Timeout, Decision.Hops[^1].Error ?? "the target went silent", e);
+                throw;
+            }
+            yield return pieces.Current;
+        }
+        Finish(null);
+    }
+
+    private void Finish(Exception? error)
+    {
+        if (_finished) return;
+        _finished = true;
+        _run.Finish(error);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        // An answer nobody read to its end was abandoned (the client left, or the endpoint failed around it).
+        if (!_finished) Finish(new OperationCanceledException("the answer was not read to its end"));
+        await _run.Answer.DisposeAsync();
+        _run.Dispose();
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Takase.Routing;
+using Takase.Routing.Configuration;
+using Takase.Routing.Profiles;
+using Takase.Routing.Targets;
+using Takase.Server.Ollama;
+
+namespace Takase.Server.Routing;
+
+/// <summary>
+/// The router's own routes: decisions by id and the recent ones (GET /api/routes/{id}, GET /api/routes?limit=N), and
+/// the admin API over targets and profiles (GET /api/router/targets, GET /api/router/profiles, PUT of one by name).
+/// A PUT is validated like the configuration at start-up (a 400 names each problem by key) and kept in memory only.
+/// </summary>
+public static class RouterApi
+{
+    /// <summary>The response header that carries a routed answer's decision id (GET /api/routes/{id}).</summary>
+    public const string RouteHeader = "x-takase-route-id";
+
+    /// <summary>Most decisions one GET /api/routes returns.</summary>
+    public const int MaxRecent = 1000;
+
+    /// <summary>snake_case, enums by name: the shape of targets and profiles in the admin API.</summary>
+    internal static JsonSerializerOptions AdminJson { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = true,
+        Converters = { new JsonStringEnumConverter() },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Maps the routes.</summary>
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/api/routes/{id}", (HttpContext http, string id) =>
+        {
+            var decision = http.RequestServices.GetRequiredService<IRouteLog>().Find(id);
+            return decision is null
+                ? OllamaJson.WriteAsync(http.Response, new { error = $"route '{id}' not found; routes are kept in memory for the most recent decisions" }, StatusCodes.Status404NotFound)
+                : OllamaJson.WriteAsync(http.Response, RouteExplanation.From(decision));
+        });
+        app.MapGet("/api/routes", (HttpContext http) =>
+        {
+            var limit = 20;
+            if (http.Request.Query["limit"] is { Count: > 0 } given && (!int.TryParse(given, out limit) || limit < 1 || limit > MaxRecent))
+                return OllamaJson.WriteAsync(http.Response, new { error = $"limit must be a whole number from 1 to {MaxRecent}, not '{given}'" }, StatusCodes.Status400BadRequest);
+            var recent = http.RequestServices.GetRequiredService<IRouteLog>().Recent(limit);
+            return OllamaJson.WriteAsync(http.Response, new { routes = recent.Select(RouteExplanation.From).ToList() });
+        });
+
+        app.MapGet("/api/router/targets", (HttpContext http) =>
+        {
+            var host = http.RequestServices.GetRequiredService<RouterHost>();
+            var targets = host.Setup.Targets.Values.OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Select(t => TargetJson(host, t)).ToList();
+            return WriteAdmin(http, new JsonObject { ["targets"] = new JsonArray([.. targets]) });
+        });
+        app.MapGet("/api/router/profiles", (HttpContext http) =>
+        {
+            var host = http.RequestServices.GetRequiredService<RouterHost>();
+            var profiles = host.Setup.Profiles.Values.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(p => JsonSerializer.SerializeToNode(p, AdminJson)).ToList();
+            return WriteAdmin(http, new JsonObject { ["profiles"] = new JsonArray([.. profiles]) });
+        });
+        app.MapPut("/api/router/targets/{name}", (HttpContext http, string name) => PutAsync<TargetDefinition>(http, name, "Targets",
+            (host, t) => TargetJson(host, host.PutTarget(name, t))));
+        app.MapPut("/api/router/profiles/{name}", (HttpContext http, string name) => PutAsync<RouterProfile>(http, name, "Profiles",
+            (host, p) => JsonSerializer.SerializeToNode(host.PutProfile(name, p), AdminJson)!));
+    }
+
+    /// <summary>
+    /// Awaits a routed answer and puts its decision id in the <see cref="RouteHeader"/> header — also when every target
+    /// failed, so the error response can be explained with GET /api/routes/{id} too.
+    /// </summary>
+    internal static async Task<RoutedSession> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
+    {
+        try
+        {
+            var session = await routing;
+            http.Response.Headers[RouteHeader] = session.Decision.Id;
+            return session;
+        }
+        catch (Takase.Routing.Execution.AllTargetsFailedException e)
+        {
+            http.Response.Headers[RouteHeader] = e.Decision.Id;
+            throw;
+        }
+    }
+
+    /// <summary>The profiles as models in /api/tags (family "router").</summary>
+    internal static IEnumerable<ListModel> ProfilesAsModels(IServiceProvider services) =>
+        (services.GetService<RouterHost>()?.Router.Profiles ?? []).Select(p => new ListModel
+        {
+            Name = p,
+            Model = p,
+            ModifiedAt = Started,
+            Size = 0,
+            Digest = "",
+            Details = new ModelDetails { Format = "router", Family = "router", Families = ["router"] },
+        });
+
+    /// <summary>When the server started (what a profile reports as its modification time).</summary>
+    internal static DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+
+    private static JsonNode TargetJson(RouterHost host, TargetDefinition target)
+    {
+        var node = JsonSerializer.SerializeToNode(target, AdminJson)!;
+        node["circuit"] = host.Executor.CircuitOf(target.Name).ToString().ToLowerInvariant();
+        return node;
+    }
+
+    private static async Task PutAsync<T>(HttpContext http, string name, string kind, Func<RouterHost, T, JsonNode> apply) where T : class
+    {
+        var host = http.RequestServices.GetRequiredService<RouterHost>();
+        var key = $"{RouterOptions.Section}:{kind}:{name}";
+        T value;
+        try
+        {
+            // The name is the path's; a body need not repeat it.
+            var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject
+                ?? throw new JsonException("the body must be a JSON object");
+            body["name"] = name;
+            value = body.Deserialize<T>(AdminJson) ?? throw new JsonException("the body is null");
+        }
+        catch (JsonException e)
+        {
+            await OllamaJson.WriteAsync(http.Response, new { error = $"{key}: invalid JSON: {e.Message}" }, StatusCodes.Status400BadRequest);
+            return;
+        }
+        try
+        {
+            await WriteAdmin(http, apply(host, value));
+        }
+        catch (RouterConfigurationException e)
+        {
+            await OllamaJson.WriteAsync(http.Response, new { error = e.Message, problems = e.Problems }, StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static Task WriteAdmin(HttpContext http, JsonNode value)
+    {
+        http.Response.ContentType = "application/json; charset=utf-8";
+        return http.Response.WriteAsync(value.ToJsonString(AdminJson), http.RequestAborted);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Takase.Routing;
+using Takase.Routing.Configuration;
+using Takase.Routing.Execution;
+using Takase.Routing.Learned;
+using Takase.Routing.Profiles;
+using Takase.Server.Inference;
+using Takase.Server.Models;
+
+namespace Takase.Server.Routing;
+
+/// <summary>
+/// Puts the router into the server: binds <c>Takase:Router</c> (appsettings.json, <c>TAKASE__Router__…</c> variables,
+/// command-line keys) and validates it before the server starts — an unknown target, an invalid profile or a bad
+/// fallback setting stops start-up with every problem named by its key — then registers the router host, the route
+/// log and <see cref="RoutedInference"/>. Without the section the server has no profiles and routes nothing.
+/// </summary>
+public static class RouterRegistration
+{
+    /// <summary>Binds, validates and registers the router.</summary>
+    /// <exception cref="RouterConfigurationException">the configuration is invalid; the message lists each problem by key.</exception>
+    public static void AddTakaseRouter(this WebApplicationBuilder builder)
+    {
+        var setup = RouterConfiguration.Load(builder.Configuration);
+        var options = RouterConfiguration.Bind(builder.Configuration.GetSection(RouterOptions.Section), []);
+        try
+        {
+            options.Fallback.Validate($"{RouterOptions.Section}:Fallback:");
+        }
+        catch (ArgumentException e)
+        {
+            throw new RouterConfigurationException([e.Message]);
+        }
+
+        builder.Services.AddSingleton<IRouteLog>(new RouteLog());
+        builder.Services.AddSingleton(sp =>
+        {
+            // The trained router models of learned profiles come from whoever registers a loader (none: rules only).
+            var models = sp.GetService<Func<RouterProfile, IRoutingModel?>>();
+            var executor = new TargetExecutor(setup.Targets.Values, options.Fallback, sp.GetRequiredService<IRouteLog>(),
+                classify: RoutedInference.TargetFault);
+            return new RouterHost(options, setup, s => new Router(s, models), executor);
+        });
+        builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>()));
+    }
+
+    /// <summary>
+    /// Warns about profiles named like a model of the library: requests for that name are routed, so the model is
+    /// only reachable through a profile's local target (or under another tag).
+    /// </summary>
+    public static void WarnAboutShadowedModels(WebApplication app)
+    {
+        var catalog = app.Services.GetRequiredService<ModelCatalog>();
+        foreach (var profile in app.Services.GetRequiredService<RouterHost>().Router.Profiles)
+            if (catalog.Find(profile) is { } model)
+                app.Logger.LogWarning("router profile '{Profile}' has the name of the library model '{Model}'; requests for it are routed. Rename the profile to reach the model directly",
+                    profile, model.Name);
+    }
+}
