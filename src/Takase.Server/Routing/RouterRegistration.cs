@@ -38,14 +38,22 @@ public static class RouterRegistration
         builder.Services.AddSingleton<IRouteLog>(new RouteLog());
         builder.Services.AddSingleton(sp =>
         {
-            // The trained router models of learned profiles come from whoever registers a loader (none: rules only).
-            var models = sp.GetService<Func<RouterProfile, IRoutingModel?>>();
+            // The trained router of a learned profile is its ModelPath (a file `takase router train` wrote; relative
+            // paths are under the models folder), unless the host registers its own loader.
+            var models = sp.GetService<Func<RouterProfile, IRoutingModel?>>()
+                ?? RouterFiles(sp.GetRequiredService<Takase.Server.Hosting.TakaseServerOptions>().ModelsDirectory);
             var executor = new TargetExecutor(setup.Targets.Values, options.Fallback, sp.GetRequiredService<IRouteLog>(),
                 classify: RoutedInference.TargetFault);
             return new RouterHost(options, setup, s => new Router(s, models), executor);
         });
         builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>()));
     }
+
+    /// <summary>Loads a profile's trained router from its ModelPath; null when it names none.</summary>
+    public static Func<RouterProfile, IRoutingModel?> RouterFiles(string modelsDirectory) => profile =>
+        profile.ModelPath is { Length: > 0 } path
+            ? RoutingModelFile.Load(Path.IsPathRooted(path) ? path : Path.Combine(modelsDirectory, path))
+            : null;
 
     /// <summary>
     /// Warns about profiles named like a model of the library: requests for that name are routed, so the model is

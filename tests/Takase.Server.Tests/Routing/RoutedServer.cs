@@ -88,7 +88,16 @@ public sealed class RoutedServer : IAsyncLifetime
         if (SharedData.RootOrNull is not null)
             File.CreateSymbolicLink(_dir.File("stories260K.gguf"), SharedData.Path("models/stories260K.gguf"));
         Provider = await FakeProvider.StartAsync();
-        _app = TakaseServer.Build([.. RouterArguments(Provider)], o =>
+        TrainLearnedRouter(_dir.File(LearnedRouterFile));
+        const string r = "--Takase:Router:";
+        string[] learned =
+        [
+            // An n-gram router trained on prompts where "theorem" needs the strong model; its file lives in the models
+            // folder, named relative to it as an operator would.
+            $"{r}Profiles:learned:Strategy=NGram", $"{r}Profiles:learned:ModelPath={LearnedRouterFile}", $"{r}Profiles:learned:Threshold=0.5",
+            $"{r}Profiles:learned:Candidates:0=local", $"{r}Profiles:learned:Candidates:1=remote-ok",
+        ];
+        _app = TakaseServer.Build([.. RouterArguments(Provider), .. learned], o =>
         {
             o.Host = "127.0.0.1:0";
             o.IncludeOllamaModels = false;
@@ -99,6 +108,24 @@ public sealed class RoutedServer : IAsyncLifetime
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    /// <summary>The trained router of the "learned" profile, in the models folder.</summary>
+    public const string LearnedRouterFile = "learned-router.json";
+
+    /// <summary>Trains an n-gram router where prompts about a theorem need the strong model and stories do not.</summary>
+    private static void TrainLearnedRouter(string path)
+    {
+        var examples = new List<Takase.Routing.Data.RoutingExample>();
+        string[] hard = ["Prove this theorem about primes", "Is the theorem true for every n?", "Give a proof of the theorem", "Which theorem applies here?"];
+        string[] easy = ["Tell me a story about a cat", "Write a short story for a child", "A story about a dog and a ball", "Once upon a time there was a fox"];
+        for (var i = 0; i < 60; i++)
+        {
+            examples.Add(new(examples.Count + 1, $"h{i}", null, hard[i % hard.Length] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 0, ["strong"] = 1 }));
+            examples.Add(new(examples.Count + 1, $"e{i}", null, easy[i % easy.Length] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 1, ["strong"] = 1 }));
+        }
+        var data = Takase.Routing.Data.RoutingDataset.FromExamples("synthetic", "weak", "strong", examples);
+        Takase.Routing.Learned.RoutingModelFile.Save(Takase.Routing.Learned.RouterTraining.Train(data), path);
     }
 
     /// <summary>Skips the calling test when the shared models are absent.</summary>
