@@ -61,9 +61,9 @@ public static class TensorTypes
         new(GgmlType.Q5_K, "q5_K", 256, 176) { Dequantize = Q5_KScalar.Dequantize, Dot = Q5_KScalar.Dot, Quantize = Q5_KScalar.Quantize },
         new(GgmlType.Q6_K, "q6_K", 256, 210) { Dequantize = Q6_KScalar.Dequantize, Dot = Q6_KScalar.Dot, Quantize = Q6_KScalar.Quantize },
         new(GgmlType.Q8_K, "q8_K", 256, 292) { Dequantize = Q8_KScalar.Dequantize, Dot = Q8_KScalar.Dot, Quantize = Q8_KScalar.Quantize },
+        new(GgmlType.IQ4_NL, "iq4_nl", 32, 18) { Dequantize = IQ4_NLScalar.Dequantize, Dot = IQ4_NLScalar.Dot, Quantize = IQ4_NLScalar.Quantize },
+        new(GgmlType.IQ4_XS, "iq4_xs", 256, 136) { Dequantize = IQ4_XSScalar.Dequantize, Dot = IQ4_XSScalar.Dot, Quantize = IQ4_XSScalar.Quantize },
         // Known sizes only: a file holding these can be opened and its other tensors used.
-        new(GgmlType.IQ4_NL, "iq4_nl", 32, 18),
-        new(GgmlType.IQ4_XS, "iq4_xs", 256, 136),
         new(GgmlType.I8, "i8", 1, 1),
         new(GgmlType.I16, "i16", 1, 2),
         new(GgmlType.I32, "i32", 1, 4),

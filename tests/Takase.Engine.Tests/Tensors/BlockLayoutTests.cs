@@ -32,9 +32,55 @@ public class BlockLayoutTests
 
     private static void PutHalf(byte[] b, int offset, ushort bits) => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(offset), bits);
 
+    // ggml's kvalues_iq4nl, written out here rather than taken from the engine.
+    private static readonly int[] Iq4Codebook = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+
+    [Fact]
+    public void Iq4NlIsAHalfScaleTimesTheCodebookEntryOfEachNibble()
+    {
+        // block_iq4_nl { half d; uint8 qs[16]; }: byte j = element j (low nibble) | element j+16 (high nibble).
+        var block = new byte[18];
+        PutHalf(block, 0, HalfHalf);
+        for (int j = 0; j < 16; j++) block[2 + j] = (byte)(j | ((15 - j) << 4));
+        var y = Decode(GgmlType.IQ4_NL, block);
+        for (int j = 0; j < 16; j++)
+        {
+            Assert.Equal(0.5f * Iq4Codebook[j], y[j]);
+            Assert.Equal(0.5f * Iq4Codebook[15 - j], y[j + 16]);
+        }
+    }
+
+    [Fact]
+    public void Iq4XsGroupsHaveSixBitScalesSplitIntoLowNibblesAndHighPairs()
+    {
+        // block_iq4_xs { half d; uint16 scales_h; uint8 scales_l[4]; uint8 qs[128]; }, group g's scale
+        // ls = (scales_l[g/2] >> 4·(g%2)) & 15 | ((scales_h >> 2g) & 3) << 4, value = d·(ls − 32)·K[nibble].
+        var block = new byte[136];
+        PutHalf(block, 0, HalfQuarter);
+        int[] ls = [0, 1, 31, 32, 33, 47, 62, 63];
+        ushort high = 0;
+        for (int g = 0; g < 8; g++)
+        {
+            block[4 + g / 2] |= (byte)((ls[g] & 15) << (4 * (g % 2)));
+            high |= (ushort)((ls[g] >> 4) << (2 * g));
+        }
+        BinaryPrimitives.WriteUInt16LittleEndian(block.AsSpan(2), high);
+        for (int g = 0; g < 8; g++)
+            for (int j = 0; j < 16; j++) block[8 + 16 * g + j] = (byte)(((j + g) & 15) | ((j * 7 + g) & 15) << 4);
+        var y = Decode(GgmlType.IQ4_XS, block);
+        for (int g = 0; g < 8; g++)
+            for (int j = 0; j < 16; j++)
+            {
+                Assert.Equal(0.25f * (ls[g] - 32) * Iq4Codebook[(j + g) & 15], y[32 * g + j]);
+                Assert.Equal(0.25f * (ls[g] - 32) * Iq4Codebook[(j * 7 + g) & 15], y[32 * g + j + 16]);
+            }
+    }
+
     [Fact]
     public void StructSizesMatchTheTypeTable()
     {
+        Assert.Equal(TensorTypes.Get(GgmlType.IQ4_NL).BytesPerBlock, Unsafe.SizeOf<BlockIQ4_NL>());
+        Assert.Equal(TensorTypes.Get(GgmlType.IQ4_XS).BytesPerBlock, Unsafe.SizeOf<BlockIQ4_XS>());
         Assert.Equal(TensorTypes.Get(GgmlType.Q4_0).BytesPerBlock, Unsafe.SizeOf<BlockQ4_0>());
         Assert.Equal(TensorTypes.Get(GgmlType.Q4_1).BytesPerBlock, Unsafe.SizeOf<BlockQ4_1>());
         Assert.Equal(TensorTypes.Get(GgmlType.Q5_0).BytesPerBlock, Unsafe.SizeOf<BlockQ5_0>());
