@@ -88,9 +88,10 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
             Candidates = Frozen(candidates),
             Thresholds = profile.Thresholds is null ? null : Frozen(profile.Thresholds),
             Rules = Frozen(rules.Select(r => r.Rule).ToList()),
-            Privacy = profile.Privacy is null ? null : profile.Privacy with
+            // The entities as the policy reads them, spelled by their wire names (EMAIL, not Email).
+            Privacy = profile.Privacy is null || privacy is null ? null : profile.Privacy with
             {
-                Entities = new Dictionary<string, PiiAction>(profile.Privacy.Entities ?? [], StringComparer.OrdinalIgnoreCase),
+                Entities = privacy.Actions.ToDictionary(a => a.Key.WireName(), a => a.Value, StringComparer.OrdinalIgnoreCase),
             },
         };
         return (frozen, Frozen(rules), privacy);
