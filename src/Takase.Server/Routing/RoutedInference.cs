@@ -36,8 +36,9 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// </summary>
     /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
     /// <exception cref="PiiBlockedException">the conversation holds personal data the profile blocks.</exception>
-    public Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel)
+    public async Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel)
     {
+        // An async method, so a refusal (blocked data) comes out of the task, where callers handle routing errors.
         var screen = ScreenFor(call.Model);
         var routed = new List<RouteMessage>(call.Messages.Count);
         var sent = new List<RemoteMessage>(call.Messages.Count);
@@ -54,7 +55,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
         }
         screen?.ThrowIfBlocked();
         var remote = RemoteChat(call, sent);
-        return RunAsync(RequestOf(call.Model, routed, call, tools: call.Tools is { Count: > 0 }, screen, call.Messages.LastOrDefault(m => m.Role == "user")?.Content),
+        return await RunAsync(RequestOf(call.Model, routed, call, tools: call.Tools is { Count: > 0 }, screen, call.Messages.LastOrDefault(m => m.Role == "user")?.Content),
             screen, stream, cancel,
             async (target, judged, token) => target.Kind == TargetKind.Local
                 ? await inference.ChatAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token)
@@ -69,8 +70,9 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// </summary>
     /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
     /// <exception cref="PiiBlockedException">the prompt holds personal data the profile blocks.</exception>
-    public Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel)
+    public async Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel)
     {
+
         var screen = ScreenFor(call.Model);
         List<RouteMessage> routed = [];
         List<RemoteMessage> sent = [];
@@ -84,7 +86,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
         routed.Add(new RouteMessage("user", prompt?.ForRouter ?? call.Prompt));
         sent.Add(new RemoteMessage("user", prompt?.ForRemote ?? call.Prompt));
         screen?.ThrowIfBlocked();
-        return RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, cancel, async (target, judged, token) =>
+        return await RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, cancel, async (target, judged, token) =>
         {
             if (target.Kind == TargetKind.Local) return await inference.CompleteAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token);
             var client = host.RemoteClient(target);
