@@ -185,6 +185,35 @@ public sealed class PrivacyRoutingTests(RoutedServer server)
     }
 
     [Fact]
+    public async Task MaskedDataReachesTheProviderMaskedForGood()
+    {
+        var before = Received.Count;
+        var body = await Ndjson.PostOkAsync(server.Http, "/api/chat", new { model = "private", messages = User("Why is 203.0.113.45 blocked?"), stream = false });
+
+        Assert.Equal("Why is ***.*.***.** blocked?", ReceivedSince(before).Text);
+        Assert.Equal([("IP_ADDRESS", 1, "mask")], Entities(body.GetProperty("takase").GetProperty("privacy")));
+    }
+
+    [Fact]
+    public async Task LocalTargetsGetTheOriginalUnlessThePolicyRedactsLocalToo()
+    {
+        server.RequireModels();
+        // The prompt the local model read, told by its token count (from empty caches, so every token is evaluated):
+        // "private-local" (RedactLocal) sends the model what "auto-local" (no policy) sends when the client itself
+        // writes the placeholder.
+        async Task<int> PromptTokens(string profile, string prompt)
+        {
+            await Ndjson.UnloadAsync(server.Http, "stories260K");
+            var body = await Ndjson.PostOkAsync(server.Http, "/api/generate", new { model = profile, prompt, raw = true, stream = false, options = new { num_predict = 1 } });
+            return body.GetProperty("prompt_eval_count").GetInt32();
+        }
+
+        var redacted = await PromptTokens("private-local", $"Mail {Email} today");
+        Assert.Equal(await PromptTokens("auto-local", "Mail <EMAIL_1> today"), redacted);
+        Assert.NotEqual(await PromptTokens("auto-local", $"Mail {Email} today"), redacted);
+    }
+
+    [Fact]
     public async Task TheLogsNeverHoldARedactedValue()
     {
         var mark = server.Logs.Count;

@@ -78,6 +78,9 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Profiles:private:Privacy:Entities:PHONE=Redact", $"{r}Profiles:private:Privacy:Entities:POSTAL_CODE=Redact",
             $"{r}Profiles:private:Privacy:Entities:ADDRESS=Redact", $"{r}Profiles:private:Privacy:Entities:IP_ADDRESS=Mask",
             $"{r}Profiles:private:Privacy:Entities:MY_NUMBER=Block", $"{r}Profiles:private:Privacy:Entities:CREDIT_CARD=LocalOnly",
+            // The local model alone, redacted too.
+            $"{r}Profiles:private-local:Candidates:0=local", $"{r}Profiles:private-local:Privacy:RedactLocal=true",
+            $"{r}Profiles:private-local:Privacy:Entities:EMAIL=Redact",
         ];
         // Each failure mode has a profile for whole answers ("fb-500") and one for streams ("fb-500-s"), each with a
         // target of its own, so the two failures of a mode never add up to an open circuit.
