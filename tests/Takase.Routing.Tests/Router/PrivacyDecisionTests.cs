@@ -27,8 +27,13 @@ public class PrivacyDecisionTests
         {
             Entities = new(StringComparer.OrdinalIgnoreCase)
             {
-                ["EMAIL"] = PiiAction.Redact, ["CREDIT_CARD"] = PiiAction.LocalOnly, ["MY_NUMBER"] = PiiAction.LocalOnly,
-                ["PHONE"] = PiiAction.Redact, ["POSTAL_CODE"] = PiiAction.Redact, ["IBAN"] = PiiAction.Block, ["URL_CREDENTIALS"] = PiiAction.Block,
+                ["EMAIL"] = PiiAction.Redact,
+                ["CREDIT_CARD"] = PiiAction.LocalOnly,
+                ["MY_NUMBER"] = PiiAction.LocalOnly,
+                ["PHONE"] = PiiAction.Redact,
+                ["POSTAL_CODE"] = PiiAction.Redact,
+                ["IBAN"] = PiiAction.Block,
+                ["URL_CREDENTIALS"] = PiiAction.Block,
             },
         },
     };

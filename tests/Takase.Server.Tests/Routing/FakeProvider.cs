@@ -194,7 +194,8 @@ public sealed partial class FakeProvider : IAsyncDisposable
                 ["content"] = null,
                 ["tool_calls"] = new JsonArray(new JsonObject
                 {
-                    ["id"] = "call_1", ["type"] = "function",
+                    ["id"] = "call_1",
+                    ["type"] = "function",
                     ["function"] = new JsonObject { ["name"] = EchoTool, ["arguments"] = arguments },
                 }),
             };
@@ -211,7 +212,9 @@ public sealed partial class FakeProvider : IAsyncDisposable
         }
         await Event(http, Call(new JsonObject
         {
-            ["index"] = 0, ["id"] = "call_1", ["type"] = "function",
+            ["index"] = 0,
+            ["id"] = "call_1",
+            ["type"] = "function",
             ["function"] = new JsonObject { ["name"] = EchoTool, ["arguments"] = "" },
         }));
         for (var i = 0; i < arguments.Length; i += 4)
