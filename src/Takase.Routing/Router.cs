@@ -6,6 +6,7 @@ using System.Text;
 using Takase.Routing.Configuration;
 using Takase.Routing.Decisions;
 using Takase.Routing.Learned;
+using Takase.Routing.Privacy;
 using Takase.Routing.Profiles;
 using Takase.Routing.Rules;
 using Takase.Routing.Targets;
@@ -13,8 +14,9 @@ using Takase.Routing.Targets;
 namespace Takase.Routing;
 
 /// <summary>
-/// The router: for a request to a profile, drops the candidates that cannot take it (capabilities, language, context,
-/// circuit breaker, privacy rules), applies the profile's rules, and — for learned strategies — compares the model's
+/// The router: for a request to a profile, screens it with the profile's privacy policy, drops the candidates that
+/// cannot take it (capabilities, language, context, circuit breaker, privacy rules, local-only personal data), applies
+/// the profile's rules, and — for learned strategies — compares the model's
 /// score with the profile's thresholds to pick a tier. Returns the order to try (the chosen target, then the stronger
 /// ones, then the cheaper ones) with a complete explanation. Pure and fast: no I/O after the models are loaded.
 /// </summary>
@@ -23,6 +25,7 @@ public sealed class Router : IRouter
     private readonly RouterSetup _setup;
     private readonly TimeProvider _time;
     private readonly FrozenDictionary<string, Lazy<LearnedState>> _learned;
+    private readonly PiiAnalyzer _analyzer;
 
     /// <summary>Creates a router over a validated setup.</summary>
     /// <param name="setup">Targets and profiles (see <see cref="RouterConfiguration.Load"/>).</param>
@@ -31,10 +34,12 @@ public sealed class Router : IRouter
     /// the profile falls back to its first eligible candidate and says so).
     /// </param>
     /// <param name="time">The clock for <see cref="RouteDecision.CreatedAt"/>; the system clock by default.</param>
-    public Router(RouterSetup setup, Func<RouterProfile, IRoutingModel?>? modelFor = null, TimeProvider? time = null)
+    /// <param name="analyzer">Finds personal data for profiles with a privacy policy; <see cref="PiiAnalyzer.Default"/> by default.</param>
+    public Router(RouterSetup setup, Func<RouterProfile, IRoutingModel?>? modelFor = null, TimeProvider? time = null, PiiAnalyzer? analyzer = null)
     {
         _setup = setup;
         _time = time ?? TimeProvider.System;
+        _analyzer = analyzer ?? PiiAnalyzer.Default;
         _learned = setup.Profiles.Values
             .Where(p => IsLearned(p.Strategy))
             .ToFrozenDictionary(
@@ -55,11 +60,18 @@ public sealed class Router : IRouter
     public bool IsProfile(string model) => _setup.Profiles.ContainsKey(StripLatest(model));
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A request to a profile with a privacy policy is screened first, unless the caller did (<see cref="RouteRequest.Privacy"/>
+    /// set): rules and the learned model then see the screened text, so neither the score's contributions nor the
+    /// explanation can hold a protected value, and local-only findings exclude every non-local target.
+    /// </remarks>
+    /// <exception cref="PiiBlockedException">the prompt holds personal data the profile's policy blocks (the message names types only).</exception>
     public RouteDecision Decide(RouteRequest request, Func<string, bool>? isAvailable = null)
     {
         var started = Stopwatch.GetTimestamp();
         if (!_setup.Profiles.TryGetValue(StripLatest(request.Profile), out var profile))
             throw new RoutingException($"'{request.Profile}' is not a router profile (profiles: {string.Join(", ", Profiles)}).");
+        if (request.Privacy is null && _setup.PrivacyOf(profile.Name) is { } policy) request = Screen(request, policy);
 
         var facts = new PromptFacts(request);
         var rules = RuleOutcome.Evaluate(_setup.RulesOf(profile.Name), facts);
@@ -158,8 +170,18 @@ public sealed class Router : IRouter
             Contributions = score?.Contributions ?? [],
             AppliedRules = rules.Applied,
             Reason = Explain(candidates[chosen], why, candidates, exclusions, notes),
+            Privacy = request.Privacy,
             DecisionTime = Stopwatch.GetElapsedTime(started),
         };
+    }
+
+    /// <summary>The request as the router sees it under <paramref name="policy"/>: screened messages and the findings.</summary>
+    private RouteRequest Screen(RouteRequest request, PiiPolicy policy)
+    {
+        var screen = new PrivacyScreen(_analyzer, policy);
+        var messages = request.Messages.Select(m => m with { Content = screen.Screen(m.Content).ForRouter }).ToList();
+        screen.ThrowIfBlocked();
+        return request with { Messages = messages, Privacy = screen.Findings };
     }
 
     /// <summary>
@@ -249,8 +271,7 @@ public sealed class Router : IRouter
         return "rt_" + Convert.ToHexStringLower(bytes);
     }
 
-    private static string StripLatest(string model) =>
-        model.EndsWith(":latest", StringComparison.OrdinalIgnoreCase) ? model[..^":latest".Length] : model;
+    private static string StripLatest(string model) => RouterSetup.ProfileName(model);
 
     private static bool IsLearned(RoutingStrategy s) =>
         s is RoutingStrategy.NGram or RoutingStrategy.MatrixFactorization or RoutingStrategy.Similarity;

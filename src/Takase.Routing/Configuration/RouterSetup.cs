@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Takase.Routing.Privacy;
 using Takase.Routing.Profiles;
 using Takase.Routing.Rules;
 using Takase.Routing.Targets;
@@ -14,15 +15,18 @@ namespace Takase.Routing.Configuration;
 public sealed class RouterSetup
 {
     private readonly FrozenDictionary<string, IReadOnlyList<CompiledRule>> _rules;
+    private readonly FrozenDictionary<string, PiiPolicy> _privacy;
 
     private RouterSetup(
         FrozenDictionary<string, TargetDefinition> targets,
         FrozenDictionary<string, RouterProfile> profiles,
-        FrozenDictionary<string, IReadOnlyList<CompiledRule>> rules)
+        FrozenDictionary<string, IReadOnlyList<CompiledRule>> rules,
+        FrozenDictionary<string, PiiPolicy> privacy)
     {
         Targets = targets;
         Profiles = profiles;
         _rules = rules;
+        _privacy = privacy;
     }
 
     /// <summary>The targets by name.</summary>
@@ -34,6 +38,16 @@ public sealed class RouterSetup
     /// <summary>Validates <paramref name="options"/> and freezes them.</summary>
     /// <exception cref="RouterConfigurationException">the options are invalid; lists every problem with its key.</exception>
     public static RouterSetup Create(RouterOptions options) => Validate(options, []);
+
+    /// <summary>
+    /// The privacy policy of the profile <paramref name="model"/> names (Ollama's ":latest" tag accepted), or null when
+    /// the profile has none or there is no such profile.
+    /// </summary>
+    public PiiPolicy? PrivacyOf(string model) => _privacy.GetValueOrDefault(ProfileName(model));
+
+    /// <summary>The profile name a model name stands for: Ollama clients add ":latest" to bare names ("auto:latest").</summary>
+    internal static string ProfileName(string model) =>
+        model.EndsWith(":latest", StringComparison.OrdinalIgnoreCase) ? model[..^":latest".Length] : model;
 
     /// <summary>A profile's rules, compiled, in order.</summary>
     internal IReadOnlyList<CompiledRule> RulesOf(string profile) => _rules[profile];
@@ -49,16 +63,19 @@ public sealed class RouterSetup
             t => t.Key, t => validator.Target(t.Key, t.Value), StringComparer.OrdinalIgnoreCase);
         var profiles = new Dictionary<string, RouterProfile>(StringComparer.OrdinalIgnoreCase);
         var rules = new Dictionary<string, IReadOnlyList<CompiledRule>>(StringComparer.OrdinalIgnoreCase);
+        var privacy = new Dictionary<string, PiiPolicy>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, profile) in options.Profiles)
         {
-            var (checkedProfile, compiled) = validator.Profile(name, profile);
+            var (checkedProfile, compiled, policy) = validator.Profile(name, profile);
             profiles[name] = checkedProfile;
             rules[name] = compiled;
+            if (policy is not null) privacy[name] = policy;
         }
         if (problems.Count > 0) throw new RouterConfigurationException(problems);
         return new RouterSetup(
             targets,
             profiles.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
-            rules.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+            rules.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+            privacy.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
+using Takase.Routing.Privacy;
 using Takase.Routing.Profiles;
 using Takase.Routing.Rules;
 using Takase.Routing.Targets;
@@ -42,8 +43,11 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
         return target with { Languages = Frozen(languages) };
     }
 
-    /// <summary>Checks one profile; returns it with candidates spelled as the targets are, and its rules compiled.</summary>
-    public (RouterProfile Profile, IReadOnlyList<CompiledRule> Rules) Profile(string key, RouterProfile profile)
+    /// <summary>
+    /// Checks one profile; returns it with candidates spelled as the targets are, its rules compiled, and its privacy
+    /// policy (null when it has none).
+    /// </summary>
+    public (RouterProfile Profile, IReadOnlyList<CompiledRule> Rules, PiiPolicy? Privacy) Profile(string key, RouterProfile profile)
     {
         var at = $"{Root}:Profiles:{key}";
         if (!string.Equals(profile.Name, key, StringComparison.OrdinalIgnoreCase))
@@ -78,13 +82,69 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
             if (Rule($"{at}:Rules:{i}", rule, candidates) is { } compiled) rules.Add(compiled);
         }
 
+        var privacy = profile.Privacy is null ? null : Privacy($"{at}:Privacy", profile.Privacy, candidates);
         var frozen = profile with
         {
             Candidates = Frozen(candidates),
             Thresholds = profile.Thresholds is null ? null : Frozen(profile.Thresholds),
             Rules = Frozen(rules.Select(r => r.Rule).ToList()),
+            // The entities as the policy reads them, spelled by their wire names (EMAIL, not Email).
+            Privacy = profile.Privacy is null || privacy is null ? null : profile.Privacy with
+            {
+                Entities = privacy.Actions.ToDictionary(a => a.Key.WireName(), a => a.Value, StringComparer.OrdinalIgnoreCase),
+            },
         };
-        return (frozen, Frozen(rules));
+        return (frozen, Frozen(rules), privacy);
+    }
+
+    /// <summary>
+    /// Checks a profile's privacy section and turns it into the policy the router and the server apply: every entity
+    /// key must name an entity type, every action must be one of PiiAction's, the language ja, en or auto. A profile
+    /// whose policy keeps some data local must have a candidate of the Local privacy class to send it to.
+    /// </summary>
+    private PiiPolicy Privacy(string at, ProfilePrivacy privacy, List<string> candidates)
+    {
+        CheckAction($"{at}:Default", privacy.Default);
+        var actions = new Dictionary<PiiEntityType, PiiAction>();
+        foreach (var (name, action) in privacy.Entities ?? [])
+        {
+            var key = $"{at}:Entities:{name}";
+            if (!PiiEntityTypeNames.TryParse(name, out var type) || !Enum.IsDefined(type))
+            {
+                problems.Add($"{key}: '{name}' is not an entity type; use one of {string.Join(", ", Enum.GetValues<PiiEntityType>().Select(t => t.WireName()))}.");
+                continue;
+            }
+            if (!CheckAction(key, action)) continue;
+            if (actions.TryGetValue(type, out var earlier) && earlier != action)
+                problems.Add($"{key}: {type.WireName()} is listed twice with different actions ({earlier}, {action}); list each type once.");
+            actions[type] = action;
+        }
+
+        var language = PiiLanguage.Auto;
+        try
+        {
+            language = PiiLanguages.Parse(privacy.Language ?? "auto");
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add($"{at}:Language: {e.Message}.");
+        }
+
+        var policy = new PiiPolicy { DefaultAction = privacy.Default, Actions = actions, Language = language, RedactLocal = privacy.RedactLocal };
+        var localOnly = actions.Where(a => a.Value == PiiAction.LocalOnly).Select(a => a.Key.WireName()).ToList();
+        if (privacy.Default == PiiAction.LocalOnly) localOnly.Insert(0, "Default");
+        var hasLocal = candidates.Any(c => options.Targets.TryGetValue(c, out var t) && t.Privacy == PrivacyClass.Local);
+        if (localOnly.Count > 0 && candidates.Count > 0 && !hasLocal)
+            problems.Add($"{at}: {string.Join(", ", localOnly)} {(localOnly.Count == 1 ? "is" : "are")} LocalOnly, but no candidate of the profile "
+                         + "has the Local privacy class, so such requests could never be answered; add a local candidate or use Block.");
+        return policy;
+    }
+
+    private bool CheckAction(string at, PiiAction action)
+    {
+        if (Enum.IsDefined(action)) return true;
+        problems.Add($"{at} is '{action}', which is not one of {string.Join(", ", Enum.GetNames<PiiAction>())}.");
+        return false;
     }
 
     private List<string> Candidates(string at, IReadOnlyList<string> candidates)

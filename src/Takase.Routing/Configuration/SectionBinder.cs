@@ -182,7 +182,9 @@ internal sealed class SectionBinder(List<string> problems)
         var parts = type.IsDefined(typeof(FlagsAttribute)) ? text.Split([',', '|'], StringSplitOptions.TrimEntries) : [text];
         foreach (var part in parts)
         {
-            var name = Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, part, StringComparison.OrdinalIgnoreCase));
+            // "LocalOnly", "local-only" and "local_only" are the same name.
+            var name = Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, part, StringComparison.OrdinalIgnoreCase))
+                ?? Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, part.Replace("-", "").Replace("_", ""), StringComparison.OrdinalIgnoreCase));
             if (name is null)
             {
                 problems.Add($"{path} is '{text}', which is not one of {string.Join(", ", Enum.GetNames(type))}.");

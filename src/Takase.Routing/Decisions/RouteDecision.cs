@@ -31,6 +31,8 @@ public sealed record RouteDecision
     public required string Reason { get; init; }
     /// <summary>How long deciding took.</summary>
     public TimeSpan DecisionTime { get; init; }
+    /// <summary>What the profile's privacy policy found and did (types, counts, actions; never values), or null when the profile has none.</summary>
+    public Privacy.PrivacyFindings? Privacy { get; init; }
     /// <summary>The attempts made while answering (filled in by the executor).</summary>
     public IReadOnlyList<RouteHop> Hops { get; init; } = [];
 

@@ -23,6 +23,13 @@ public sealed record RouteRequest
     /// <summary>The most tokens the answer may take (for context fit and cost), or null.</summary>
     public int? MaxOutputTokens { get; init; }
 
+    /// <summary>
+    /// What the profile's privacy screen found, when the caller screened the request already (then
+    /// <see cref="Messages"/> hold the screened text, <see cref="Privacy.ScreenedText.ForRouter"/>); null: the router
+    /// screens the messages itself with the profile's policy.
+    /// </summary>
+    public Privacy.PrivacyFindings? Privacy { get; init; }
+
     /// <summary>The text learned strategies score: the last user message (the whole conversation when there is none).</summary>
     public string ScoredText =>
         Messages.LastOrDefault(m => m.Role == "user")?.Content ?? string.Join("\n", Messages.Select(m => m.Content));

@@ -24,6 +24,10 @@ public sealed record PiiAnalyzerOptions
 public sealed class PiiAnalyzer
 {
     private readonly PiiAnalyzerOptions _options;
+    private static readonly Lazy<PiiAnalyzer> Built = new(() => new PiiAnalyzer());
+
+    /// <summary>An analyzer with the default options, built once (what the router uses unless given its own).</summary>
+    public static PiiAnalyzer Default => Built.Value;
 
     /// <summary>An analyzer with the built-in recognizers (and the options' extra ones).</summary>
     public PiiAnalyzer(PiiAnalyzerOptions? options = null)

@@ -1,3 +1,5 @@
+using Takase.Routing.Privacy;
+
 namespace Takase.Routing.Profiles;
 
 /// <summary>How a profile picks among its candidates.</summary>
@@ -43,6 +45,32 @@ public sealed record RouterProfile
     public IReadOnlyList<RoutingRule> Rules { get; init; } = [];
     /// <summary>Cascade settings (for <see cref="RoutingStrategy.Cascade"/>).</summary>
     public CascadeOptions? Cascade { get; init; }
+    /// <summary>
+    /// What happens to personal data in this profile's prompts (block, redact for remote targets, keep local), or null
+    /// to send prompts as they are.
+    /// </summary>
+    public ProfilePrivacy? Privacy { get; init; }
+}
+
+/// <summary>
+/// A profile's privacy policy as configuration writes it (<c>Takase:Router:Profiles:&lt;name&gt;:Privacy</c>):
+/// <c>{ "Default": "Allow", "Entities": { "EMAIL": "Redact", "MY_NUMBER": "Block", "CREDIT_CARD": "LocalOnly" },
+/// "Language": "auto" }</c>. Every routed request is analyzed (message texts and tool-call arguments) and each entity
+/// found gets its type's action: Allow keeps it, Mask and Redact replace it in what remote targets receive (Redact
+/// reversibly: the answer gets the original back), Block refuses the request, LocalOnly keeps it but excludes every
+/// target above the Local privacy class. Redaction protects what leaves the machine, so local targets get the original
+/// text unless <see cref="RedactLocal"/> is set. Validated at start-up into a <see cref="PiiPolicy"/>.
+/// </summary>
+public sealed record ProfilePrivacy
+{
+    /// <summary>The action for entity types not listed in <see cref="Entities"/>; Allow unless set.</summary>
+    public PiiAction Default { get; init; } = PiiAction.Allow;
+    /// <summary>Actions by entity type, keyed by the type's name (EMAIL, PHONE, MY_NUMBER, CREDIT_CARD, PERSON …).</summary>
+    public Dictionary<string, PiiAction> Entities { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The language whose name heuristics run: "auto" (by script), "ja" or "en".</summary>
+    public string Language { get; init; } = "auto";
+    /// <summary>Also redact and mask what local targets receive (by default they get the original text).</summary>
+    public bool RedactLocal { get; init; }
 }
 
 /// <summary>

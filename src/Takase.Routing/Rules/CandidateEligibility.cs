@@ -1,11 +1,13 @@
 using Takase.Routing.Language;
+using Takase.Routing.Privacy;
 using Takase.Routing.Targets;
 
 namespace Takase.Routing.Rules;
 
 /// <summary>
 /// Whether one candidate can take a request, and if not, every reason in words a person understands: capabilities,
-/// language, context, availability (circuit breaker), the rules' privacy limit and required targets.
+/// language, context, availability (circuit breaker), the rules' privacy limit, local-only personal data (named by
+/// type, never by value) and required targets.
 /// </summary>
 internal static class CandidateEligibility
 {
@@ -38,6 +40,9 @@ internal static class CandidateEligibility
 
         if (rules.MaxPrivacy is { } limit && target.Privacy > limit)
             reasons.Add($"{Describe(target.Privacy)} target and the prompt matched rule '{rules.PrivacyRule}' ({(limit == PrivacyClass.Local ? "local targets only" : $"up to {Describe(limit)} targets")})");
+
+        if (request.Privacy is { RequiresLocal: true } privacy && target.Privacy > PrivacyClass.Local)
+            reasons.Add($"the prompt contains {string.Join(", ", privacy.LocalOnlyTypes.Select(t => t.WireName()))} (local-only)");
 
         foreach (var (required, rule) in rules.Required)
             if (!string.Equals(required, target.Name, StringComparison.OrdinalIgnoreCase))

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Takase.Routing.Decisions;
+using Takase.Routing.Privacy;
 
 namespace Takase.Server.Routing;
 
@@ -33,6 +34,8 @@ public sealed record RouteExplanation
     [JsonPropertyName("contributions")] public required IReadOnlyList<ContributionExplanation> Contributions { get; init; }
     /// <summary>Rules that applied.</summary>
     [JsonPropertyName("applied_rules")] public required IReadOnlyList<string> AppliedRules { get; init; }
+    /// <summary>What the profile's privacy policy found and did, or null when the profile has none.</summary>
+    [JsonPropertyName("privacy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PrivacyExplanation? Privacy { get; init; }
     /// <summary>Each attempt, in order.</summary>
     [JsonPropertyName("hops")] public required IReadOnlyList<HopExplanation> Hops { get; init; }
     /// <summary>When the decision was made.</summary>
@@ -55,6 +58,7 @@ public sealed record RouteExplanation
         Candidates = [.. d.Candidates.Select(c => new CandidateExplanation(c.Target, c.Eligible, c.ExcludedBecause, c.PredictedQuality, c.EstimatedCost))],
         Contributions = [.. d.Contributions.Select(c => new ContributionExplanation(c.Feature, c.Weight, c.Text, c.Start, c.Length))],
         AppliedRules = d.AppliedRules,
+        Privacy = d.Privacy is { } p ? PrivacyExplanation.From(p) : null,
         Hops = [.. d.Hops.Select(h => new HopExplanation(h.Target, h.Outcome, Math.Round(h.Elapsed.TotalMilliseconds, 3), h.Error))],
         CreatedAt = d.CreatedAt,
         DecisionMilliseconds = Math.Round(d.DecisionTime.TotalMilliseconds, 3),
@@ -76,6 +80,28 @@ public sealed record ContributionExplanation(
     [property: JsonPropertyName("text"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text,
     [property: JsonPropertyName("start")] int Start,
     [property: JsonPropertyName("length")] int Length);
+
+/// <summary>
+/// The privacy part of an explanation: each entity type found with its count and the action taken — never a value —,
+/// whether only local targets could take the request, and whether local targets got the redacted text too.
+/// </summary>
+public sealed record PrivacyExplanation(
+    [property: JsonPropertyName("entities")] IReadOnlyList<PiiFindingExplanation> Entities,
+    [property: JsonPropertyName("local_only")] bool LocalOnly,
+    [property: JsonPropertyName("redact_local")] bool RedactLocal)
+{
+    /// <summary>The wire form of <paramref name="findings"/>.</summary>
+    public static PrivacyExplanation From(PrivacyFindings findings) => new(
+        [.. findings.Entities.Select(e => new PiiFindingExplanation(e.Type.WireName(), e.Count, e.Action.WireName()))],
+        findings.RequiresLocal,
+        findings.RedactLocal);
+}
+
+/// <summary>One entity type: "EMAIL", how many, and "allow", "mask", "redact", "block" or "local_only".</summary>
+public sealed record PiiFindingExplanation(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("count")] int Count,
+    [property: JsonPropertyName("action")] string Action);
 
 /// <summary>One attempt: the target, how it ended, how long it took, what went wrong.</summary>
 public sealed record HopExplanation(

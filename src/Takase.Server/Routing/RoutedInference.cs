@@ -5,6 +5,7 @@ using Takase.Engine.Templates;
 using Takase.Routing.Cascade;
 using Takase.Routing.Decisions;
 using Takase.Routing.Execution;
+using Takase.Routing.Privacy;
 using Takase.Routing.Remote;
 using Takase.Routing.Profiles;
 using Takase.Routing.Targets;
@@ -30,42 +31,75 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// <summary>
     /// Routes a chat. <paramref name="call"/> is the request as a whole (its Model is the profile), used for the
     /// decision and for remote targets; <paramref name="localCall"/> builds the call for a local target's model (with
-    /// that model's defaults and checks).
+    /// that model's defaults and checks). Under a privacy policy, every message text and tool-call argument is screened
+    /// first: remote targets get the redacted conversation, the router the screened one.
     /// </summary>
     /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
-    public Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel) =>
-        RunAsync(RequestOf(call.Model, call.Messages.Select(m => new RouteMessage(m.Role, m.Content ?? "")).ToList(), call,
-                tools: call.Tools is { Count: > 0 }), stream, cancel,
+    /// <exception cref="PiiBlockedException">the conversation holds personal data the profile blocks.</exception>
+    public async Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel)
+    {
+        // An async method, so a refusal (blocked data) comes out of the task, where callers handle routing errors.
+        var screen = ScreenFor(call.Model);
+        var routed = new List<RouteMessage>(call.Messages.Count);
+        var sent = new List<RemoteMessage>(call.Messages.Count);
+        foreach (var m in call.Messages)
+        {
+            var text = screen?.Screen(m.Content ?? "");
+            routed.Add(new RouteMessage(m.Role, text?.ForRouter ?? m.Content ?? ""));
+            sent.Add(new RemoteMessage(m.Role, m.Content is null ? null : text?.ForRemote ?? m.Content)
+            {
+                ToolCalls = m.ToolCalls?.Select(c => new RemoteToolCall(c.Id, c.Name,
+                    (screen is null ? c.Arguments : screen.ScreenJson(c.Arguments))?.ToJsonString() ?? "{}")).ToList(),
+                ToolCallId = m.ToolCallId,
+            });
+        }
+        screen?.ThrowIfBlocked();
+        var remote = RemoteChat(call, sent);
+        return await RunAsync(RequestOf(call.Model, routed, call, tools: call.Tools is { Count: > 0 }, screen, call.Messages.LastOrDefault(m => m.Role == "user")?.Content),
+            screen, stream, cancel,
             async (target, judged, token) => target.Kind == TargetKind.Local
-                ? await inference.ChatAsync(WithLogprobs(localCall(LocalModel(target)), judged), token)
+                ? await inference.ChatAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token)
                 : stream && !judged
-                    ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), host.RemoteClient(target).StreamChatAsync(RemoteChat(call), token))
-                    : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await host.RemoteClient(target).ChatAsync(WithLogprobs(RemoteChat(call), judged), token)));
+                    ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), host.RemoteClient(target).StreamChatAsync(remote, token))
+                    : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await host.RemoteClient(target).ChatAsync(WithLogprobs(remote, judged), token)));
+    }
 
     /// <summary>
     /// Routes a completion. A raw prompt goes to remote targets as a text completion (/v1/completions), a templated
-    /// one as a chat of its system text and prompt (the remote server applies its own template).
+    /// one as a chat of its system text and prompt (the remote server applies its own template). Screened like a chat.
     /// </summary>
     /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
-    public Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel)
+    /// <exception cref="PiiBlockedException">the prompt holds personal data the profile blocks.</exception>
+    public async Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel)
     {
-        List<RouteMessage> messages = [];
-        if (!string.IsNullOrEmpty(call.System)) messages.Add(new RouteMessage("system", call.System));
-        messages.Add(new RouteMessage("user", call.Prompt));
-        return RunAsync(RequestOf(call.Model, messages, call, tools: false), stream, cancel, async (target, judged, token) =>
+
+        var screen = ScreenFor(call.Model);
+        List<RouteMessage> routed = [];
+        List<RemoteMessage> sent = [];
+        if (!string.IsNullOrEmpty(call.System))
         {
-            if (target.Kind == TargetKind.Local) return await inference.CompleteAsync(WithLogprobs(localCall(LocalModel(target)), judged), token);
+            var system = screen?.Screen(call.System);
+            routed.Add(new RouteMessage("system", system?.ForRouter ?? call.System));
+            sent.Add(new RemoteMessage("system", system?.ForRemote ?? call.System));
+        }
+        var prompt = screen?.Screen(call.Prompt);
+        routed.Add(new RouteMessage("user", prompt?.ForRouter ?? call.Prompt));
+        sent.Add(new RemoteMessage("user", prompt?.ForRemote ?? call.Prompt));
+        screen?.ThrowIfBlocked();
+        return await RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, cancel, async (target, judged, token) =>
+        {
+            if (target.Kind == TargetKind.Local) return await inference.CompleteAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token);
             var client = host.RemoteClient(target);
             if (call.Raw)
             {
-                var text = WithLogprobs(Sampled(new RemoteTextCall { Prompt = call.Prompt }, call), judged);
+                var text = WithLogprobs(Sampled(new RemoteTextCall { Prompt = sent[^1].Content! }, call), judged);
                 return stream && !judged
                     ? RemoteAnswerSession.Stream(target.Name, RemoteModel(target), client.StreamCompleteAsync(text, token))
                     : RemoteAnswerSession.Whole(target.Name, RemoteModel(target), await client.CompleteAsync(text, token));
             }
             var chat = WithLogprobs(Sampled(new RemoteChatCall
             {
-                Messages = [.. messages.Select(m => new RemoteMessage(m.Role, m.Content))],
+                Messages = sent,
                 Json = call.Format is OutputFormat.Json,
                 JsonSchema = (call.Format as OutputFormat.JsonSchema)?.Schema,
             }, call), judged);
@@ -79,7 +113,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// Decides and executes. <paramref name="start"/> starts an answer on a target; its flag asks for an answer a
     /// cascade can judge (whole, with token log-probabilities).
     /// </summary>
-    private async Task<RoutedSession> RunAsync(RoutedRequest request, bool stream, CancellationToken cancel,
+    private async Task<RoutedSession> RunAsync(RoutedRequest request, PrivacyScreen? screen, bool stream, CancellationToken cancel,
         Func<TargetDefinition, bool, CancellationToken, Task<IAnswerSession>> start)
     {
         var decision = host.Router.Decide(request.Route, host.Executor.IsAvailable);
@@ -95,7 +129,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
             if (!judged) return primed;
             try
             {
-                await JudgeAsync(primed, target, cascade!, request, token);
+                await JudgeAsync(primed, target, cascade!, request, screen, token);
             }
             catch
             {
@@ -106,15 +140,50 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
             primed.DropLogprobs = !request.WantsLogprobs;
             return primed;
         }, cancel);
-        return new RoutedSession(run);
+        // Placeholders come back only from targets that were sent them.
+        var restore = screen is { Map.Count: > 0 } && Redacts(run.Target, screen.Policy);
+        return new RoutedSession(run, restore ? new AnswerRestoration(screen!.Restorer) : null);
     }
+
+    /// <summary>
+    /// Whether <paramref name="target"/> gets the redacted text: a remote one always (redaction protects what leaves
+    /// the machine), a local model or the operator desk only when the policy says RedactLocal.
+    /// </summary>
+    internal static bool Redacts(TargetDefinition target, PiiPolicy policy) => target.Kind == TargetKind.Remote || policy.RedactLocal;
+
+    /// <summary>The privacy screen of a request for <paramref name="profile"/>, or null when its profile has no policy.</summary>
+    private PrivacyScreen? ScreenFor(string profile) =>
+        host.Setup.PrivacyOf(profile) is { } policy ? new PrivacyScreen(PiiAnalyzer.Default, policy) : null;
+
+    /// <summary>A local target's chat as the policy lets it see the conversation: as it is, unless RedactLocal.</summary>
+    private static ChatCall Redacted(ChatCall call, PrivacyScreen? screen) => screen is not { Policy.RedactLocal: true }
+        ? call
+        : call with
+        {
+            Messages = [.. call.Messages.Select(m => m with
+            {
+                Content = m.Content is null ? null : screen.Rescreen(m.Content).ForRemote,
+                ReasoningContent = m.ReasoningContent is null ? null : screen.Rescreen(m.ReasoningContent).ForRemote,
+                ToolCalls = m.ToolCalls?.Select(c => c with { Arguments = screen.ScreenJson(c.Arguments, record: false) }).ToList(),
+            })],
+        };
+
+    /// <summary>A local target's completion as the policy lets it see the prompt: as it is, unless RedactLocal.</summary>
+    private static CompletionCall Redacted(CompletionCall call, PrivacyScreen? screen) => screen is not { Policy.RedactLocal: true }
+        ? call
+        : call with
+        {
+            Prompt = screen.Rescreen(call.Prompt).ForRemote,
+            System = call.System is null ? null : screen.Rescreen(call.System).ForRemote,
+        };
 
     /// <summary>
     /// A cascade's judgement of a cheaper target's whole answer: escalate (a "low_confidence" hop, and the next target
     /// is tried) when its mean token log-probability is below the profile's minimum, or when the verifier target does
     /// not answer a clear "yes".
     /// </summary>
-    private async Task JudgeAsync(PrimedSession answer, TargetDefinition target, CascadeOptions cascade, RoutedRequest request, CancellationToken cancel)
+    private async Task JudgeAsync(PrimedSession answer, TargetDefinition target, CascadeOptions cascade, RoutedRequest request,
+        PrivacyScreen? screen, CancellationToken cancel)
     {
         var mean = CascadePolicy.MeanLogprob(answer.Pieces.SelectMany(p => p.Logprobs ?? []).Select(l => (double)l.Logprob));
         if (!double.IsNaN(mean) || cascade.Verifier is null)
@@ -126,16 +195,23 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
             if (cascade.Verifier is null) return;
         }
         var text = string.Concat(answer.Pieces.Select(p => p.Content));
-        var verdict = await VerifyAsync(cascade.Verifier, request.Route.ScoredText, text, cancel);
+        var verdict = await VerifyAsync(cascade.Verifier, request, text, screen, cancel);
         if (CascadePolicy.ShouldEscalate(verdict))
             throw new TargetFailedException(target.Name, HopOutcomes.LowConfidence,
                 $"the verifier '{cascade.Verifier}' judged the answer {(verdict == VerifierVerdict.Inadequate ? "inadequate" : "unclear")}; escalated");
     }
 
-    /// <summary>Asks the verifier target for yes/no; a verifier that fails or is missing counts as unclear.</summary>
-    private async Task<VerifierVerdict> VerifyAsync(string verifier, string question, string answer, CancellationToken cancel)
+    /// <summary>
+    /// Asks the verifier target for yes/no; a verifier that fails or is missing counts as unclear. Under a privacy policy a
+    /// verifier that gets redacted text sees the question and the answer as the router does: placeholders for redacted
+    /// values, local-only ones hidden (the answer of a local target may repeat what the prompt held).
+    /// </summary>
+    private async Task<VerifierVerdict> VerifyAsync(string verifier, RoutedRequest request, string answer, PrivacyScreen? screen, CancellationToken cancel)
     {
         if (!host.Setup.Targets.TryGetValue(verifier, out var target) || target.Kind == TargetKind.Human) return VerifierVerdict.Unclear;
+        var question = request.Question;
+        if (screen is not null && Redacts(target, screen.Policy))
+            (question, answer) = (request.Route.ScoredText, screen.Rescreen(answer).ForRouter);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(target.Timeout);
         var prompt = CascadeVerifier.Prompt(question, answer);
@@ -173,30 +249,39 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
 
     private static T WithLogprobs<T>(T call, bool judged) where T : RemoteCall => judged && call.TopLogprobs < 0 ? call with { TopLogprobs = 0 } : call;
 
-    private static RoutedRequest RequestOf(string profile, IReadOnlyList<RouteMessage> messages, InferenceCall call, bool tools) => new(new RouteRequest
+    private static RoutedRequest RequestOf(string profile, IReadOnlyList<RouteMessage> messages, InferenceCall call, bool tools,
+        PrivacyScreen? screen, string? question)
     {
-        Profile = profile,
-        Messages = messages,
-        NeedsTools = tools,
-        NeedsJson = call.Format is not null,
-        MaxOutputTokens = call.Options.MaxTokens >= 0 ? call.Options.MaxTokens : null,
-    }, WantsLogprobs: call.TopLogprobs >= 0);
+        var route = new RouteRequest
+        {
+            Profile = profile,
+            Messages = messages,
+            NeedsTools = tools,
+            NeedsJson = call.Format is not null,
+            MaxOutputTokens = call.Options.MaxTokens >= 0 ? call.Options.MaxTokens : null,
+            Privacy = screen?.Findings,
+        };
+        return new(route, WantsLogprobs: call.TopLogprobs >= 0, Question: question ?? route.ScoredText);
+    }
 
-    /// <summary>What the router decides on, and whether the client asked for log-probabilities itself.</summary>
-    private sealed record RoutedRequest(RouteRequest Route, bool WantsLogprobs);
+    /// <summary>
+    /// What the router decides on (screened, under a privacy policy), whether the client asked for log-probabilities
+    /// itself, and the question a cascade's verifier is asked about, as the client wrote it.
+    /// </summary>
+    private sealed record RoutedRequest(RouteRequest Route, bool WantsLogprobs, string Question)
+    {
+        /// <inheritdoc />
+        public override string ToString() => $"RoutedRequest({Route.Profile})"; // never the question's text
+    }
 
     /// <summary>A local target's library model (its Model, else its name).</summary>
     private static string LocalModel(TargetDefinition target) => string.IsNullOrEmpty(target.Model) ? target.Name : target.Model;
 
     private static string RemoteModel(TargetDefinition target) => string.IsNullOrEmpty(target.Model) ? target.Name : target.Model;
 
-    private static RemoteChatCall RemoteChat(ChatCall call) => Sampled(new RemoteChatCall
+    private static RemoteChatCall RemoteChat(ChatCall call, IReadOnlyList<RemoteMessage> messages) => Sampled(new RemoteChatCall
     {
-        Messages = [.. call.Messages.Select(m => new RemoteMessage(m.Role, m.Content)
-        {
-            ToolCalls = m.ToolCalls?.Select(c => new RemoteToolCall(c.Id, c.Name, c.Arguments?.ToJsonString() ?? "{}")).ToList(),
-            ToolCallId = m.ToolCallId,
-        })],
+        Messages = messages,
         Tools = call.Tools,
         RequireToolCall = call.RequireToolCall,
         Json = call.Format is OutputFormat.Json,

@@ -10,15 +10,19 @@ namespace Takase.Server.Routing;
 /// The answer to a request for a router profile, from the target the executor committed to. Reading it to its end (or
 /// failing) records the last hop, so <see cref="Decision"/> is complete when the endpoint writes its final chunk with
 /// the explanation. A target that goes silent mid-answer for longer than its timeout ends the answer with an error.
+/// When the target was sent redacted text, the originals are put back into the answer as it is read.
 /// </summary>
 public sealed class RoutedSession : IAnswerSession
 {
     private readonly RouteRun<PrimedSession> _run;
+    private readonly AnswerRestoration? _restoration;
+    private InferenceResult? _restored;
     private bool _finished;
 
-    internal RoutedSession(RouteRun<PrimedSession> run)
+    internal RoutedSession(RouteRun<PrimedSession> run, AnswerRestoration? restoration = null)
     {
         _run = run;
+        _restoration = restoration;
         run.Answer.OnPiece = run.Pulse;
     }
 
@@ -34,7 +38,9 @@ public sealed class RoutedSession : IAnswerSession
     /// <inheritdoc />
     public int PromptTokens => _run.Answer.PromptTokens;
     /// <inheritdoc />
-    public InferenceResult? Result => _run.Answer.Result;
+    public InferenceResult? Result => _restoration is null || _run.Answer.Result is not { } result
+        ? _run.Answer.Result
+        : _restored ??= _restoration.Restore(result);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<InferenceChunk> ReadAsync([EnumeratorCancellation] CancellationToken cancel = default)
@@ -53,8 +59,10 @@ public sealed class RoutedSession : IAnswerSession
                     throw new TargetFailedException(_run.Target.Name, HopOutcomes.Timeout, Decision.Hops[^1].Error ?? "the target went silent", e);
                 throw;
             }
-            yield return pieces.Current;
+            if (_restoration is null) yield return pieces.Current;
+            else if (_restoration.Restore(pieces.Current) is { } restored) yield return restored;
         }
+        if (_restoration?.Flush() is { } rest) yield return rest;
         Finish(null);
     }
 

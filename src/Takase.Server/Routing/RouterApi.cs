@@ -89,6 +89,15 @@ public static class RouterApi
             http.Response.Headers[RouteHeader] = e.Decision.Id;
             throw;
         }
+        catch (Takase.Routing.Privacy.PiiBlockedException e)
+        {
+            // A refusal the client can act on (a 400), naming the entity types only: OpenAI's invalid_request_error
+            // with the field at fault, Ollama's {"error": …}.
+            if (Hosting.ApiErrors.IsOpenAi(http.Request))
+                throw new OpenAI.OpenAiRequestException(e.Message,
+                    http.Request.Path.StartsWithSegments("/v1/completions") ? "prompt" : "messages", "pii_blocked");
+            throw new RoutingException(e.Message, e);
+        }
     }
 
     /// <summary>The profiles as models in /api/tags (family "router").</summary>

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Takase.Server.Hosting;
 using Takase.Tests.Support;
 
@@ -8,7 +10,8 @@ namespace Takase.Server.Tests.Routing;
 /// A real Takase server with a router configured through its command-line configuration keys (as an operator would
 /// write them in appsettings.json or TAKASE__ variables), and a <see cref="FakeProvider"/> behind its remote targets.
 /// The local target is stories260K. Each failure mode has its own remote targets and profiles ("fb-500" tries
-/// "remote-500", then "local"), so circuits and counts never mix between tests.
+/// "remote-500", then "local"), so circuits and counts never mix between tests. The profile "private" has a privacy
+/// policy in front of an "echo" remote target; everything the server logs is kept in <see cref="Logs"/>.
 /// </summary>
 public sealed class RoutedServer : IAsyncLifetime
 {
@@ -27,6 +30,11 @@ public sealed class RoutedServer : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     /// <summary>A client for Takase.</summary>
     public HttpClient Http { get; private set; } = null!;
+    /// <summary>Every line the server logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The provider slot behind the "private" profile's remote target.</summary>
+    public const string PrivateSlot = "echo-private";
 
     /// <summary>The configuration keys of the router under test.</summary>
     public static List<string> RouterArguments(FakeProvider provider)
@@ -61,6 +69,18 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Profiles:all-fail:Candidates:0=remote-all", $"{r}Profiles:all-fail:Candidates:1=desk",
             // Two failures in a row open a circuit, and it stays open for the rest of the run.
             $"{r}Fallback:MinimumThroughput=2", $"{r}Fallback:FailureRatio=0.5", $"{r}Fallback:BreakDuration=00:10:00",
+            // A privacy policy in front of a remote target that echoes the placeholders it receives, then the local model.
+            $"{r}Targets:remote-echo:Kind=Remote", $"{r}Targets:remote-echo:Endpoint={provider.Endpoint(PrivateSlot)}",
+            $"{r}Targets:remote-echo:Model=fake-model", $"{r}Targets:remote-echo:Privacy=External", $"{r}Targets:remote-echo:Capabilities=Tools",
+            $"{r}Profiles:private:Candidates:0=remote-echo", $"{r}Profiles:private:Candidates:1=local",
+            $"{r}Profiles:private:Privacy:Default=Allow", $"{r}Profiles:private:Privacy:Language=auto",
+            $"{r}Profiles:private:Privacy:Entities:EMAIL=Redact", $"{r}Profiles:private:Privacy:Entities:PERSON=Redact",
+            $"{r}Profiles:private:Privacy:Entities:PHONE=Redact", $"{r}Profiles:private:Privacy:Entities:POSTAL_CODE=Redact",
+            $"{r}Profiles:private:Privacy:Entities:ADDRESS=Redact", $"{r}Profiles:private:Privacy:Entities:IP_ADDRESS=Mask",
+            $"{r}Profiles:private:Privacy:Entities:MY_NUMBER=Block", $"{r}Profiles:private:Privacy:Entities:CREDIT_CARD=LocalOnly",
+            // The local model alone, redacted too.
+            $"{r}Profiles:private-local:Candidates:0=local", $"{r}Profiles:private-local:Privacy:RedactLocal=true",
+            $"{r}Profiles:private-local:Privacy:Entities:EMAIL=Redact",
         ];
         // Each failure mode has a profile for whole answers ("fb-500") and one for streams ("fb-500-s"), each with a
         // target of its own, so the two failures of a mode never add up to an open circuit.
@@ -97,7 +117,7 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Profiles:learned:Strategy=NGram", $"{r}Profiles:learned:ModelPath={LearnedRouterFile}", $"{r}Profiles:learned:Threshold=0.5",
             $"{r}Profiles:learned:Candidates:0=local", $"{r}Profiles:learned:Candidates:1=remote-ok",
         ];
-        _app = TakaseServer.Build([.. RouterArguments(Provider), .. learned], o =>
+        _app = TakaseServer.Build([.. RouterArguments(Provider), .. learned, "--Logging:Capture:LogLevel:Default=Trace"], o =>
         {
             o.Host = "127.0.0.1:0";
             o.IncludeOllamaModels = false;
@@ -105,6 +125,7 @@ public sealed class RoutedServer : IAsyncLifetime
             o.ParallelSlots = 4;
             o.MaxQueue = 64;
         });
+        _app.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
