@@ -32,4 +32,7 @@ internal interface IDatabase
 
     /// <summary>Whether an error means the database is unreachable or busy now (retry later) rather than a fault in the request.</summary>
     bool IsUnavailable(Exception e);
+
+    /// <summary>Drops idle pooled connections after an outage, so the next attempt connects afresh instead of reusing a broken one.</summary>
+    void ClearIdleConnections();
 }

@@ -49,5 +49,7 @@ internal sealed class PostgresDatabase : IDatabase, IDisposable
         _ => false,
     };
 
+    public void ClearIdleConnections() => _source.Clear();
+
     public void Dispose() => _source.Dispose();
 }

@@ -79,6 +79,12 @@ internal sealed class SqliteDatabase : IDatabase
         _ => false,
     };
 
+    public void ClearIdleConnections()
+    {
+        using var connection = new SqliteConnection(_everyday);
+        SqliteConnection.ClearPool(connection);
+    }
+
     // synchronous=NORMAL is durable with WAL except for the last transactions on power loss; busy_timeout waits for a lock.
     private const string PerConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
 

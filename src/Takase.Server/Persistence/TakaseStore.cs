@@ -141,6 +141,9 @@ public sealed partial class TakaseStore : ITakaseStore, IDisposable
         }
     }
 
-    private StoreUnavailableException Unavailable(string what, Exception e) =>
-        new($"could not {what}: {_db.Description} is unavailable ({e.Message}); retry later", e);
+    private StoreUnavailableException Unavailable(string what, Exception e)
+    {
+        _db.ClearIdleConnections();
+        return new($"could not {what}: {_db.Description} is unavailable ({e.Message}); retry later", e);
+    }
 }
