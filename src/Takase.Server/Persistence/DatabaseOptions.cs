@@ -48,7 +48,22 @@ public sealed class DatabaseOptions
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        ResolveProvider();
+        if (ResolveProvider() == DatabaseProvider.Postgres)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Takase:Database:ConnectionString is not a valid PostgreSQL connection string: {e.Message}", e);
+            }
+        }
+        // Keys are checked here so a mistyped key stops start-up before anything is written with the wrong one.
+        if (EncryptionKey is { Length: > 0 } key) Encryption.EncryptionKeyRing.Parse(key, "Takase:Database:EncryptionKey");
+        else if (ResolveProvider() == DatabaseProvider.Postgres)
+            throw new ArgumentException("Takase:Database:EncryptionKey is required with PostgreSQL (every node must share it); set it to the output of `openssl rand -base64 32`, e.g. in TAKASE__Database__EncryptionKey");
+        for (var i = 0; i < PreviousKeys.Count; i++) Encryption.EncryptionKeyRing.Parse(PreviousKeys[i], $"Takase:Database:PreviousKeys:{i}");
         if (PendingWriteCapacity < 0) throw new ArgumentException($"Takase:Database:PendingWriteCapacity cannot be negative ({PendingWriteCapacity})");
         if (RetryInterval <= TimeSpan.Zero) throw new ArgumentException($"Takase:Database:RetryInterval must be positive, not {RetryInterval}");
     }

@@ -71,9 +71,9 @@ public sealed class SqliteStoreTests : StoreTests
         });
         var key = await store.CreateApiKeyAsync("marker key", ApiKeyRole.Client);
 
-        // Every file SQLite wrote (the database, its write-ahead log, the shared-memory index), read while it is open.
+        // Every file SQLite wrote (the database and, unless the last connection closed and checkpointed it, the
+        // write-ahead log and shared-memory index), read while they may be open.
         var files = Directory.GetFiles(Folder, "takase.db*");
-        Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
         var bytes = files.SelectMany(ReadShared).ToArray();
         // Control: columns stored in clear are found, so the scan does see the data.
         Assert.True(IndexOf(bytes, Encoding.UTF8.GetBytes("author-in-clear-7f3a")) >= 0, "the scan did not find a column stored in clear");
