@@ -12,6 +12,7 @@ using Takase.Server.Metrics;
 using Takase.Server.Models;
 using Takase.Server.Ollama;
 using Takase.Server.OpenAI;
+using Takase.Server.Persistence;
 using Takase.Server.Routing;
 
 namespace Takase.Server.Hosting;
@@ -56,6 +57,7 @@ public static class TakaseServer
         builder.Services.AddSingleton(sp => new InferenceService(sp.GetRequiredService<ModelManager>(), sp.GetService<IOutputConstraintFactory>()));
         builder.Services.AddTakaseMetrics();
         builder.AddTakaseRouter();
+        builder.Services.AddTakaseStore(options); // after the router: its persistent IRouteLog replaces the in-memory one
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
         var app = builder.Build();

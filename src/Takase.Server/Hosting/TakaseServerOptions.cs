@@ -37,6 +37,8 @@ public sealed class TakaseServerOptions
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>After this grace period a request body must arrive at 240 bytes/s or the connection is closed.</summary>
     public TimeSpan MinBodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Where records (route decisions, feedback, tickets, API keys, audit log) are kept: Takase:Database.</summary>
+    public Persistence.DatabaseOptions Database { get; set; } = new();
 
     /// <summary>~/.takase/models, or TAKASE_MODELS.</summary>
     public static string DefaultModelsDirectory() =>
@@ -65,6 +67,7 @@ public sealed class TakaseServerOptions
         if (MaxLoadedModels < 1) throw new ArgumentException($"at least one model must be loadable, not {MaxLoadedModels}");
         if (DefaultContextLength < 1) throw new ArgumentException($"the context length must be positive, not {DefaultContextLength}");
         if (PrefillChunk < 1) throw new ArgumentException($"the prefill chunk must be positive, not {PrefillChunk}");
+        Database.Validate();
     }
 
     private static int? Int(Func<string, string?> env, string name, string alias)

@@ -1,0 +1,95 @@
+using Takase.Routing.Decisions;
+
+namespace Takase.Server.Persistence;
+
+/// <summary>Feedback events: recorded once each (by id), read back for training.</summary>
+public interface IFeedbackStore
+{
+    /// <summary>Stores an event; an id already stored is left as it is (so a retried write is harmless).</summary>
+    /// <exception cref="ArgumentException">the event is invalid for its kind.</exception>
+    /// <exception cref="StoreUnavailableException">the database cannot be reached now.</exception>
+    Task AddFeedbackAsync(FeedbackEvent feedback, CancellationToken cancel = default);
+
+    /// <summary>Events given at or after <paramref name="since"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<FeedbackEvent>> ListFeedbackAsync(DateTimeOffset? since = null, int limit = 1000, CancellationToken cancel = default);
+}
+
+/// <summary>Operator tickets and their conversations.</summary>
+public interface ITicketStore
+{
+    /// <summary>Opens a ticket with its conversation so far.</summary>
+    Task<Ticket> CreateTicketAsync(Ticket ticket, IEnumerable<TicketMessage> conversation, CancellationToken cancel = default);
+
+    /// <summary>The ticket, or null when the id is unknown.</summary>
+    Task<Ticket?> FindTicketAsync(string id, CancellationToken cancel = default);
+
+    /// <summary>The ticket's messages in order.</summary>
+    Task<IReadOnlyList<TicketMessage>> ListMessagesAsync(string ticketId, CancellationToken cancel = default);
+
+    /// <summary>Tickets in a status (or all), oldest first: the queue with its waiting times.</summary>
+    Task<IReadOnlyList<Ticket>> ListTicketsAsync(TicketStatus? status = null, int limit = 200, CancellationToken cancel = default);
+
+    /// <summary>Appends a message; an "operator" message marks the ticket answered.</summary>
+    /// <exception cref="RecordNotFoundException">no such ticket.</exception>
+    /// <exception cref="TicketClosedException">the ticket is closed.</exception>
+    Task<TicketMessage> AddMessageAsync(string ticketId, TicketMessage message, CancellationToken cancel = default);
+
+    /// <summary>Gives the ticket to an operator (or back to the queue with null).</summary>
+    /// <exception cref="RecordNotFoundException">no such ticket.</exception>
+    /// <exception cref="TicketClosedException">the ticket is closed.</exception>
+    Task<Ticket> AssignTicketAsync(string ticketId, string? assignee, CancellationToken cancel = default);
+
+    /// <summary>Closes the ticket; closing a closed ticket changes nothing.</summary>
+    /// <exception cref="RecordNotFoundException">no such ticket.</exception>
+    Task<Ticket> CloseTicketAsync(string ticketId, CancellationToken cancel = default);
+}
+
+/// <summary>API keys, stored hashed.</summary>
+public interface IApiKeyStore
+{
+    /// <summary>Creates a key; the returned secret is shown once and never stored.</summary>
+    Task<NewApiKey> CreateApiKeyAsync(string name, ApiKeyRole role, CancellationToken cancel = default);
+
+    /// <summary>Checks a presented secret; the key is returned for <see cref="ApiKeyCheck.Valid"/> and <see cref="ApiKeyCheck.Revoked"/>.</summary>
+    Task<(ApiKeyCheck Check, ApiKey? Key)> CheckApiKeyAsync(string secret, CancellationToken cancel = default);
+
+    /// <summary>Every key, revoked ones included, newest first.</summary>
+    Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancel = default);
+
+    /// <summary>Revokes a key (again is harmless).</summary>
+    /// <exception cref="RecordNotFoundException">no key has this id.</exception>
+    Task<ApiKey> RevokeApiKeyAsync(string id, CancellationToken cancel = default);
+}
+
+/// <summary>The audit log of operator and admin actions: append and read, never change.</summary>
+public interface IAuditLog
+{
+    /// <summary>Appends an entry; returns it with its sequence number.</summary>
+    Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancel = default);
+
+    /// <summary>The latest entries, newest first, optionally only one actor's or one subject's.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAuditAsync(int limit = 200, string? actor = null, string? subject = null, CancellationToken cancel = default);
+}
+
+/// <summary>Routing decisions, kept so GET /api/routes/{id} answers after a restart (the server's route log is <see cref="StoredRouteLog"/>).</summary>
+public interface IRouteDecisionStore
+{
+    /// <summary>Stores or replaces a decision by id.</summary>
+    void SaveDecision(RouteDecision decision);
+
+    /// <summary>The decision, or null when unknown.</summary>
+    RouteDecision? FindDecision(string id);
+
+    /// <summary>The latest decisions, newest first.</summary>
+    IReadOnlyList<RouteDecision> RecentDecisions(int count);
+}
+
+/// <summary>
+/// Everything Takase persists, behind one repository: SQLite by default, PostgreSQL by configuration, the same
+/// behaviour from both (one test suite runs against each). Conversation text is encrypted at rest.
+/// </summary>
+public interface ITakaseStore : IFeedbackStore, ITicketStore, IApiKeyStore, IAuditLog, IRouteDecisionStore
+{
+    /// <summary>Which database, for logs: "SQLite /path/takase.db" or "PostgreSQL host/db".</summary>
+    string Description { get; }
+}

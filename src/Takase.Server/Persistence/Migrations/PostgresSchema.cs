@@ -1,0 +1,83 @@
+namespace Takase.Server.Persistence.Migrations;
+
+/// <summary>
+/// The PostgreSQL schema, as numbered scripts. Append new scripts, never edit applied ones. Times are Unix milliseconds;
+/// BYTEA columns hold AES-GCM envelopes (see FieldCipher), never plaintext.
+/// </summary>
+internal static class PostgresSchema
+{
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "initial: route decisions, feedback, tickets, api keys, audit log", """
+            CREATE TABLE route_decisions (
+                id          TEXT PRIMARY KEY,
+                created_ms  BIGINT NOT NULL,
+                profile     TEXT NOT NULL,
+                chosen      TEXT NOT NULL,
+                decision    BYTEA NOT NULL
+            );
+            CREATE INDEX ix_route_decisions_created ON route_decisions (created_ms);
+
+            CREATE TABLE feedback (
+                id            TEXT PRIMARY KEY,
+                created_ms    BIGINT NOT NULL,
+                kind          TEXT NOT NULL CHECK (kind IN ('rating', 'edit', 'preference')),
+                author        TEXT,
+                route_id      TEXT,
+                ticket_id     TEXT,
+                target        TEXT,
+                other_target  TEXT,
+                thumb         BIGINT CHECK (thumb IN (-1, 1)),
+                score         BIGINT CHECK (score BETWEEN 1 AND 5),
+                prompt        BYTEA,
+                answer        BYTEA,
+                edited_text   BYTEA,
+                comment       BYTEA
+            );
+            CREATE INDEX ix_feedback_created ON feedback (created_ms);
+
+            CREATE TABLE tickets (
+                id          TEXT PRIMARY KEY,
+                created_ms  BIGINT NOT NULL,
+                updated_ms  BIGINT NOT NULL,
+                status      TEXT NOT NULL CHECK (status IN ('waiting', 'answered', 'closed')),
+                reason      TEXT NOT NULL,
+                route_id    TEXT,
+                assignee    TEXT,
+                closed_ms   BIGINT
+            );
+            CREATE INDEX ix_tickets_status ON tickets (status, created_ms);
+
+            CREATE TABLE ticket_messages (
+                ticket_id   TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                seq         BIGINT NOT NULL,
+                created_ms  BIGINT NOT NULL,
+                role        TEXT NOT NULL,
+                author      TEXT,
+                content     BYTEA NOT NULL,
+                PRIMARY KEY (ticket_id, seq)
+            );
+
+            CREATE TABLE api_keys (
+                id           TEXT PRIMARY KEY,
+                name         TEXT NOT NULL,
+                role         TEXT NOT NULL CHECK (role IN ('client', 'operator', 'admin')),
+                prefix       TEXT NOT NULL UNIQUE,
+                secret_hash  BYTEA NOT NULL,
+                created_ms   BIGINT NOT NULL,
+                revoked_ms   BIGINT
+            );
+
+            CREATE TABLE audit_log (
+                id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at_ms    BIGINT NOT NULL,
+                actor    TEXT NOT NULL,
+                action   TEXT NOT NULL,
+                subject  TEXT,
+                details  TEXT
+            );
+            CREATE INDEX ix_audit_actor ON audit_log (actor, id);
+            CREATE INDEX ix_audit_subject ON audit_log (subject, id);
+            """),
+    ];
+}

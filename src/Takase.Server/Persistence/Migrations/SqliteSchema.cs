@@ -1,0 +1,83 @@
+namespace Takase.Server.Persistence.Migrations;
+
+/// <summary>
+/// The SQLite schema, as numbered scripts. Append new scripts, never edit applied ones. Times are Unix milliseconds;
+/// BLOB columns hold AES-GCM envelopes (see FieldCipher), never plaintext.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "initial: route decisions, feedback, tickets, api keys, audit log", """
+            CREATE TABLE route_decisions (
+                id          TEXT PRIMARY KEY,
+                created_ms  INTEGER NOT NULL,
+                profile     TEXT NOT NULL,
+                chosen      TEXT NOT NULL,
+                decision    BLOB NOT NULL
+            );
+            CREATE INDEX ix_route_decisions_created ON route_decisions (created_ms);
+
+            CREATE TABLE feedback (
+                id            TEXT PRIMARY KEY,
+                created_ms    INTEGER NOT NULL,
+                kind          TEXT NOT NULL CHECK (kind IN ('rating', 'edit', 'preference')),
+                author        TEXT,
+                route_id      TEXT,
+                ticket_id     TEXT,
+                target        TEXT,
+                other_target  TEXT,
+                thumb         INTEGER CHECK (thumb IN (-1, 1)),
+                score         INTEGER CHECK (score BETWEEN 1 AND 5),
+                prompt        BLOB,
+                answer        BLOB,
+                edited_text   BLOB,
+                comment       BLOB
+            );
+            CREATE INDEX ix_feedback_created ON feedback (created_ms);
+
+            CREATE TABLE tickets (
+                id          TEXT PRIMARY KEY,
+                created_ms  INTEGER NOT NULL,
+                updated_ms  INTEGER NOT NULL,
+                status      TEXT NOT NULL CHECK (status IN ('waiting', 'answered', 'closed')),
+                reason      TEXT NOT NULL,
+                route_id    TEXT,
+                assignee    TEXT,
+                closed_ms   INTEGER
+            );
+            CREATE INDEX ix_tickets_status ON tickets (status, created_ms);
+
+            CREATE TABLE ticket_messages (
+                ticket_id   TEXT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                seq         INTEGER NOT NULL,
+                created_ms  INTEGER NOT NULL,
+                role        TEXT NOT NULL,
+                author      TEXT,
+                content     BLOB NOT NULL,
+                PRIMARY KEY (ticket_id, seq)
+            );
+
+            CREATE TABLE api_keys (
+                id           TEXT PRIMARY KEY,
+                name         TEXT NOT NULL,
+                role         TEXT NOT NULL CHECK (role IN ('client', 'operator', 'admin')),
+                prefix       TEXT NOT NULL UNIQUE,
+                secret_hash  BLOB NOT NULL,
+                created_ms   INTEGER NOT NULL,
+                revoked_ms   INTEGER
+            );
+
+            CREATE TABLE audit_log (
+                id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                at_ms    INTEGER NOT NULL,
+                actor    TEXT NOT NULL,
+                action   TEXT NOT NULL,
+                subject  TEXT,
+                details  TEXT
+            );
+            CREATE INDEX ix_audit_actor ON audit_log (actor, id);
+            CREATE INDEX ix_audit_subject ON audit_log (subject, id);
+            """),
+    ];
+}
