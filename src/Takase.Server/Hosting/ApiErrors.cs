@@ -22,7 +22,9 @@ public static class ApiErrors
             or FileNotFoundException or InvalidDataException
             or Takase.Library.Store.ModelNameException or Takase.Library.Store.InvalidManifestException
             or Takase.Library.Store.BlobDigestMismatchException => StatusCodes.Status400BadRequest,
-        QueueFullException => StatusCodes.Status503ServiceUnavailable,
+        QueueFullException or Takase.Server.Persistence.StoreUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        Takase.Server.Persistence.TicketClosedException => StatusCodes.Status409Conflict,
+        Takase.Server.Persistence.RecordNotFoundException => StatusCodes.Status404NotFound,
         Takase.Routing.Execution.AllTargetsFailedException => StatusCodes.Status503ServiceUnavailable,
         Takase.Routing.RoutingException => StatusCodes.Status400BadRequest,
         Takase.Routing.Execution.TargetFailedException => StatusCodes.Status502BadGateway,

@@ -40,6 +40,14 @@ public sealed class TakaseServerOptions
     /// <summary>Where records (route decisions, feedback, tickets, API keys, audit log) are kept: Takase:Database.</summary>
     public Persistence.DatabaseOptions Database { get; set; } = new();
 
+    /// <summary>
+    /// Takase's own folder for what is not a model: ~/.takase, or TAKASE_HOME. The database lives here by default, so
+    /// serving a folder of models (even a read-only one) never writes into it.
+    /// </summary>
+    public static string HomeDirectory() =>
+        Environment.GetEnvironmentVariable("TAKASE_HOME") is { Length: > 0 } dir ? dir
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".takase");
+
     /// <summary>~/.takase/models, or TAKASE_MODELS.</summary>
     public static string DefaultModelsDirectory() =>
         Environment.GetEnvironmentVariable("TAKASE_MODELS") is { Length: > 0 } dir ? dir

@@ -9,7 +9,7 @@ public sealed class DatabaseOptions
     /// <summary>"sqlite" (the default: one file, nothing to install) or "postgres" (a server shared by several nodes).</summary>
     public string Provider { get; set; } = "sqlite";
 
-    /// <summary>The SQLite database file; default <c>takase.db</c> in the models folder.</summary>
+    /// <summary>The SQLite database file; default <c>takase.db</c> in Takase's home folder (~/.takase, or TAKASE_HOME).</summary>
     public string? Path { get; set; }
 
     /// <summary>The Npgsql connection string when <see cref="Provider"/> is "postgres".</summary>

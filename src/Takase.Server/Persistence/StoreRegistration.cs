@@ -17,7 +17,7 @@ public static class StoreRegistration
     public static IServiceCollection AddTakaseStore(this IServiceCollection services, TakaseServerOptions options)
     {
         var database = options.Database;
-        services.AddSingleton(sp => TakaseStore.Open(database, options.ModelsDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Takase.Store")));
+        services.AddSingleton(sp => TakaseStore.Open(database, TakaseServerOptions.HomeDirectory(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Takase.Store")));
         services.AddSingleton<ITakaseStore>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton<IFeedbackStore>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton<ITicketStore>(sp => sp.GetRequiredService<TakaseStore>());

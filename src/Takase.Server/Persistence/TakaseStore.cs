@@ -44,7 +44,7 @@ public sealed partial class TakaseStore : ITakaseStore, IDisposable
     /// configured key the generated key file beside the database (announced in the log).
     /// </summary>
     /// <param name="options">Takase:Database.</param>
-    /// <param name="modelsDirectory">Where the SQLite file goes when no path is configured.</param>
+    /// <param name="modelsDirectory">Where the SQLite file goes when no path is configured (the server passes Takase's home folder, ~/.takase).</param>
     /// <param name="logger">Says which database and key are in use.</param>
     public static TakaseStore Open(DatabaseOptions options, string modelsDirectory, ILogger? logger = null)
     {

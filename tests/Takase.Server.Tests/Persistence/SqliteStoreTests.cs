@@ -59,15 +59,25 @@ public sealed class SqliteStoreTests : StoreTests
         var store = await Open();
         await store.AddFeedbackAsync(new FeedbackEvent
         {
-            Kind = FeedbackKind.Edit, Author = "author-in-clear-7f3a", Prompt = marker + " prompt", Answer = marker + " answer",
-            EditedText = marker + " edit", Comment = marker + " comment",
+            Kind = FeedbackKind.Edit,
+            Author = "author-in-clear-7f3a",
+            Prompt = marker + " prompt",
+            Answer = marker + " answer",
+            EditedText = marker + " edit",
+            Comment = marker + " comment",
         });
         var ticket = await store.CreateTicketAsync(new Ticket { Reason = "user asked" }, [TicketMessage.New("user", marker + " 個人情報")]);
         await store.AddMessageAsync(ticket.Id, TicketMessage.New("operator", marker + " answer"));
         store.SaveDecision(new RouteDecision
         {
-            Id = "rt_marker", CreatedAt = DateTimeOffset.UtcNow, Profile = "auto", Strategy = "ngram", Candidates = [], Order = ["local"],
-            Contributions = [new("ngram:" + marker, 0.5, marker, 0, marker.Length)], Reason = "words: " + marker,
+            Id = "rt_marker",
+            CreatedAt = DateTimeOffset.UtcNow,
+            Profile = "auto",
+            Strategy = "ngram",
+            Candidates = [],
+            Order = ["local"],
+            Contributions = [new("ngram:" + marker, 0.5, marker, 0, marker.Length)],
+            Reason = "words: " + marker,
         });
         var key = await store.CreateApiKeyAsync("marker key", ApiKeyRole.Client);
 
@@ -117,7 +127,7 @@ public sealed class SqliteStoreTests : StoreTests
     }
 
     [Fact]
-    public void The_default_database_is_takase_db_in_the_models_folder()
+    public void The_default_database_is_takase_db_in_the_folder_the_server_names()
     {
         Assert.Equal(Path.Combine(_dir.Path, "takase.db"), TakaseStore.SqlitePath(new DatabaseOptions(), _dir.Path));
         Assert.Equal(DatabasePath, TakaseStore.SqlitePath(new DatabaseOptions { Path = DatabasePath }, _dir.Path));

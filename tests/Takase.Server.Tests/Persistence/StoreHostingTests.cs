@@ -21,6 +21,7 @@ public sealed class StoreHostingTests : IDisposable
         {
             o.Host = "127.0.0.1:0";
             o.ModelsDirectory = _dir.Path;
+            o.Database.Path ??= _dir.File("takase.db");
             o.IncludeOllamaModels = false;
             configure?.Invoke(o);
         });
@@ -30,8 +31,13 @@ public sealed class StoreHostingTests : IDisposable
     {
         var decision = new RouteDecision
         {
-            Id = "rt_restart", CreatedAt = DateTimeOffset.UtcNow, Profile = "auto", Strategy = "rules",
-            Candidates = [new("local", true, null, null, 0)], Order = ["local"], Reason = "only candidate",
+            Id = "rt_restart",
+            CreatedAt = DateTimeOffset.UtcNow,
+            Profile = "auto",
+            Strategy = "rules",
+            Candidates = [new("local", true, null, null, 0)],
+            Order = ["local"],
+            Reason = "only candidate",
         };
         await using (var first = Build())
         {
