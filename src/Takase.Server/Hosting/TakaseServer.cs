@@ -7,6 +7,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Library.Store;
+using Takase.Server.Access;
+using Takase.Server.Feedback;
 using Takase.Server.Inference;
 using Takase.Server.Metrics;
 using Takase.Server.Models;
@@ -58,6 +60,7 @@ public static class TakaseServer
         builder.Services.AddTakaseMetrics();
         builder.AddTakaseRouter();
         builder.Services.AddTakaseStore(options); // after the router: its persistent IRouteLog replaces the in-memory one
+        builder.Services.AddTakaseAccess(options);
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
         var app = builder.Build();
@@ -77,6 +80,8 @@ public static class TakaseServer
                     status is null ? "internal server error; see the server log" : e.Message);
             },
         });
+        app.UseTakaseAccess(); // CORS and API keys in front of every route below
+        FeedbackApi.Map(app);
         app.MapGet("/", () => Results.Text("Ollama is running")); // clients probe this exact text
         app.MapMethods("/", ["HEAD"], () => Results.Ok());
         OllamaApi.Map(app);

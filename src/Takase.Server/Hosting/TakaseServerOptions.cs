@@ -39,6 +39,10 @@ public sealed class TakaseServerOptions
     public TimeSpan MinBodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Where records (route decisions, feedback, tickets, API keys, audit log) are kept: Takase:Database.</summary>
     public Persistence.DatabaseOptions Database { get; set; } = new();
+    /// <summary>Whether API keys are required and the bootstrap admin key: Takase:Auth.</summary>
+    public Access.AuthOptions Auth { get; set; } = new();
+    /// <summary>Browser origins allowed to call the server: Takase:Cors.</summary>
+    public Access.CorsOptions Cors { get; set; } = new();
 
     /// <summary>
     /// Takase's own folder for what is not a model: ~/.takase, or TAKASE_HOME. The database lives here by default, so
@@ -76,6 +80,8 @@ public sealed class TakaseServerOptions
         if (DefaultContextLength < 1) throw new ArgumentException($"the context length must be positive, not {DefaultContextLength}");
         if (PrefillChunk < 1) throw new ArgumentException($"the prefill chunk must be positive, not {PrefillChunk}");
         Database.Validate();
+        Auth.Validate();
+        Cors.Validate();
     }
 
     private static int? Int(Func<string, string?> env, string name, string alias)
