@@ -7,7 +7,8 @@ namespace Takase.Cli.Client;
 
 /// <summary>
 /// The CLI's connection to a running `takase serve` (TAKASE_HOST / OLLAMA_HOST, default 127.0.0.1:11434), as
-/// Ollama's CLI talks to its server: list, ps, show, cp, rm and stop are requests to the Ollama API.
+/// Ollama's CLI talks to its server: list, ps, show, cp, rm and stop are requests to the Ollama API. A server that
+/// requires API keys gets the one in TAKASE_API_KEY as a Bearer token.
 /// </summary>
 internal sealed class ServerClient : IDisposable
 {
@@ -21,7 +22,12 @@ internal sealed class ServerClient : IDisposable
         if (url.Host is "0.0.0.0" or "[::]") url = new UriBuilder(url) { Host = "127.0.0.1" }.Uri;
         BaseAddress = url;
         _http = new HttpClient { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
+        if (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key)
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
     }
+
+    /// <summary>The environment variable holding the API key sent to servers that require one.</summary>
+    public const string ApiKeyVariable = "TAKASE_API_KEY";
 
     public Uri BaseAddress { get; }
 

@@ -35,6 +35,15 @@ internal static class CliErrors
         {
             return await action();
         }
+        catch (ServerErrorException e) when (e.Status is 401 or 403)
+        {
+            // The server says what it wants; the CLI says where the key goes.
+            Console.Error.WriteLine($"Error: {e.Message}");
+            Console.Error.WriteLine(Environment.GetEnvironmentVariable(Client.ServerClient.ApiKeyVariable) is { Length: > 0 }
+                ? $"The key in {Client.ServerClient.ApiKeyVariable} was refused (unknown, revoked, or without the role this needs)."
+                : $"Set {Client.ServerClient.ApiKeyVariable} to your API key.");
+            return 1;
+        }
         catch (Exception e) when (e is ServerUnavailableException or ServerErrorException or ArgumentException or IOException)
         {
             Console.Error.WriteLine($"Error: {e.Message}");
