@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Takase.Tests.Support;
 
 namespace Takase.Cli.Tests;
@@ -13,31 +11,11 @@ public sealed class ApiKeyTests : IDisposable
     private readonly Process _server;
     private readonly string _host;
 
-    public ApiKeyTests()
+    public ApiKeyTests() => (_server, _host) = ServeProcess.Start(_dir.Path, new Dictionary<string, string>
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        _host = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        listener.Stop();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["TAKASE__Auth__Required"] = "true";
-        psi.Environment["TAKASE__Auth__AdminKey"] = AdminKey;
-        psi.Environment["OLLAMA_MODELS"] = Path.Combine(_dir.Path, "no-ollama-folder");
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "takase.dll"), "serve", "--host", _host, "--models", _dir.Path }) psi.ArgumentList.Add(a);
-        _server = Process.Start(psi)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        using var http = new HttpClient();
-        for (var i = 0; i < 200; i++)
-        {
-            try { if (http.GetAsync($"http://{_host}/api/version").Result.IsSuccessStatusCode) return; }
-            catch (AggregateException) { }
-            Thread.Sleep(50);
-        }
-        throw new InvalidOperationException("takase serve did not start within 10 s");
-    }
+        ["TAKASE__Auth__Required"] = "true",
+        ["TAKASE__Auth__AdminKey"] = AdminKey,
+    });
 
     [Fact]
     public void WithoutAKeyTheCliIsRefusedAndWithOneItIsServed()

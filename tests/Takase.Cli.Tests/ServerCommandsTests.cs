@@ -13,7 +13,7 @@ namespace Takase.Cli.Tests;
 /// </summary>
 public sealed class ServeProcess : IDisposable
 {
-    private readonly Process? _server;
+    private Process? _server;
     private readonly TempDir _dir = new();
     private readonly FakeRegistry? _registry;
 
@@ -22,35 +22,43 @@ public sealed class ServeProcess : IDisposable
         if (SharedData.RootOrNull is null) return;
         File.CreateSymbolicLink(_dir.File("stories260K.gguf"), SharedData.Path("models/stories260K.gguf"));
         File.CreateSymbolicLink(_dir.File("stories260K-Q8_0.gguf"), SharedData.Path("models/stories260K-Q8_0.gguf"));
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        Host = $"127.0.0.1:{port}";
         _registry = FakeRegistry.StartAsync().GetAwaiter().GetResult();
         _registry.AddModel("library", "tiny-story", "latest", _registry.AddBlob(Takase.Library.Store.MediaTypes.Model, File.ReadAllBytes(SharedData.Path("models/stories260K-Q8_0.gguf"))));
         _registry.AddModel("library", "story-f32", "latest", _registry.AddBlob(Takase.Library.Store.MediaTypes.Model, File.ReadAllBytes(SharedData.Path("models/stories260K.gguf"))));
+        (_server, Host) = Start(_dir.Path, new Dictionary<string, string> { ["TAKASE_REGISTRY"] = _registry.BaseAddress.ToString().TrimEnd('/') });
+    }
+
+    /// <summary>
+    /// Starts `takase serve` on a free loopback port over <paramref name="models"/> with extra environment variables,
+    /// and waits until it answers. Only that folder's models are offered (never the machine's own Ollama models).
+    /// </summary>
+    public static (Process Server, string Host) Start(string models, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var host = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        listener.Stop();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["TAKASE_REGISTRY"] = _registry.BaseAddress.ToString().TrimEnd('/');
-        // Only this folder's models: never the machine's own Ollama models (listings stay the same everywhere).
-        psi.Environment["OLLAMA_MODELS"] = Path.Combine(_dir.Path, "no-ollama-folder");
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "takase.dll"), "serve", "--host", Host, "--models", _dir.Path }) psi.ArgumentList.Add(a);
-        _server = Process.Start(psi)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
+        psi.Environment["OLLAMA_MODELS"] = Path.Combine(models, "no-ollama-folder");
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "takase.dll"), "serve", "--host", host, "--models", models }) psi.ArgumentList.Add(a);
+        var server = Process.Start(psi)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
         using var http = new HttpClient();
         for (var i = 0; i < 200; i++)
         {
-            try { if (http.GetAsync($"http://{Host}/api/version").Result.IsSuccessStatusCode) return; }
+            try { if (http.GetAsync($"http://{host}/api/version").Result.IsSuccessStatusCode) return (server, host); }
             catch (AggregateException) { }
             Thread.Sleep(50);
         }
+        server.Kill(entireProcessTree: true);
         throw new InvalidOperationException("takase serve did not start within 10 s");
     }
 
-    public string Host { get; } = "";
+    public string Host { get; private set; } = "";
 
     /// <summary>The registry the server pulls from (faults can be armed on it).</summary>
     internal FakeRegistry Registry => _registry ?? throw new InvalidOperationException("no shared data: the server was not started");

@@ -60,6 +60,8 @@ public class StoreLockTests
             }
         }
         // The holder died without removing its file: the lease is stale, the blob is pruned and the file cleared.
+        // (Killing the tree returns before the kernel has reaped `sleep`, which holds the lock: wait for it to go.)
+        await WaitUntilUnlockedAsync(lease);
         Assert.True(File.Exists(lease));
         var after = store.Prune(TimeSpan.Zero);
         Assert.Equal([orphan], after.RemovedBlobs);
@@ -85,6 +87,23 @@ public class StoreLockTests
         await Task.Run(async () => { while (lease is null) await Task.Delay(10); }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.True(clock.ElapsedMilliseconds >= 300);
         lease!.Dispose();
+    }
+
+    private static async Task WaitUntilUnlockedAsync(string path)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                return;
+            }
+            catch (IOException)
+            {
+                await Task.Delay(25);
+            }
+        }
+        throw new TimeoutException($"the killed holder never released {path}");
     }
 
     private static async Task WaitUntilLockedAsync(string path)
