@@ -85,10 +85,30 @@ public interface IRouteDecisionStore
 }
 
 /// <summary>
+/// Router targets and profiles changed through the admin API, kept so the changes outlive a restart. Not secrets: remote
+/// targets name the environment variable of their key, never the key.
+/// </summary>
+public interface IRouterChangeStore
+{
+    /// <summary>Stores (or replaces) the definition of a target or profile, as the admin API's JSON.</summary>
+    Task SaveRouterChangeAsync(RouterChange change, CancellationToken cancel = default);
+
+    /// <summary>Every stored change, targets first, each kind in the order it was last changed.</summary>
+    Task<IReadOnlyList<RouterChange>> ListRouterChangesAsync(CancellationToken cancel = default);
+}
+
+/// <summary>One admin change to the router.</summary>
+/// <param name="Kind">"target" or "profile".</param>
+/// <param name="Name">The target's or profile's name.</param>
+/// <param name="Definition">Its definition, as JSON.</param>
+/// <param name="UpdatedAt">When it was stored.</param>
+public sealed record RouterChange(string Kind, string Name, string Definition, DateTimeOffset UpdatedAt);
+
+/// <summary>
 /// Everything Takase persists, behind one repository: SQLite by default, PostgreSQL by configuration, the same
 /// behaviour from both (one test suite runs against each). Conversation text is encrypted at rest.
 /// </summary>
-public interface ITakaseStore : IFeedbackStore, ITicketStore, IApiKeyStore, IAuditLog, IRouteDecisionStore
+public interface ITakaseStore : IFeedbackStore, ITicketStore, IApiKeyStore, IAuditLog, IRouteDecisionStore, IRouterChangeStore
 {
     /// <summary>Which database, for logs: "SQLite /path/takase.db" or "PostgreSQL host/db".</summary>
     string Description { get; }

@@ -24,6 +24,7 @@ public static class StoreRegistration
         services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton<IRouteDecisionStore>(sp => sp.GetRequiredService<TakaseStore>());
+        services.AddSingleton<IRouterChangeStore>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton(sp => new FeedbackRecorder(sp.GetRequiredService<IFeedbackStore>(), database.PendingWriteCapacity,
             sp.GetService<ILogger<FeedbackRecorder>>()));
         services.AddSingleton(sp => new StoredRouteLog(sp.GetRequiredService<IRouteDecisionStore>(), database.PendingWriteCapacity,

@@ -127,10 +127,11 @@ public static class RouterApi
         var host = http.RequestServices.GetRequiredService<RouterHost>();
         var key = $"{RouterOptions.Section}:{kind}:{name}";
         T value;
+        JsonObject body;
         try
         {
             // The name is the path's; a body need not repeat it.
-            var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject
+            body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject
                 ?? throw new JsonException("the body must be a JSON object");
             body["name"] = name;
             value = body.Deserialize<T>(AdminJson) ?? throw new JsonException("the body is null");
@@ -140,14 +141,31 @@ public static class RouterApi
             await OllamaJson.WriteAsync(http.Response, new { error = $"{key}: invalid JSON: {e.Message}" }, StatusCodes.Status400BadRequest);
             return;
         }
+        JsonNode applied;
         try
         {
-            await WriteAdmin(http, apply(host, value));
+            applied = apply(host, value);
         }
         catch (RouterConfigurationException e)
         {
             await OllamaJson.WriteAsync(http.Response, new { error = e.Message, problems = e.Problems }, StatusCodes.Status400BadRequest);
+            return;
         }
+        // Kept, so the change outlives a restart (a database outage makes this a 503 that says the change was not saved).
+        if (http.RequestServices.GetService<Takase.Server.Persistence.IRouterChangeStore>() is { } changes)
+            await changes.SaveRouterChangeAsync(new(RouterChanges.KindOf(kind), name, body.ToJsonString(), DateTimeOffset.UtcNow), http.RequestAborted);
+        await WriteAdmin(http, applied);
+    }
+
+    /// <summary>Applies a stored admin change again (at start-up), exactly as its PUT did.</summary>
+    /// <exception cref="JsonException">the stored definition does not parse.</exception>
+    /// <exception cref="RouterConfigurationException">it no longer fits the configuration.</exception>
+    internal static void Reapply(RouterHost host, Takase.Server.Persistence.RouterChange change)
+    {
+        if (change.Kind == "target")
+            host.PutTarget(change.Name, JsonSerializer.Deserialize<TargetDefinition>(change.Definition, AdminJson) ?? throw new JsonException("null definition"));
+        else
+            host.PutProfile(change.Name, JsonSerializer.Deserialize<RouterProfile>(change.Definition, AdminJson) ?? throw new JsonException("null definition"));
     }
 
     private static Task WriteAdmin(HttpContext http, JsonNode value)

@@ -46,6 +46,7 @@ public static class RouterRegistration
                 classify: RoutedInference.TargetFault);
             return new RouterHost(options, setup, s => new Router(s, models), executor);
         });
+        builder.Services.AddHostedService<RouterChanges>();
         builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>()));
     }
 

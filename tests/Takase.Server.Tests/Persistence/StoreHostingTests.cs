@@ -27,6 +27,29 @@ public sealed class StoreHostingTests : IDisposable
         });
 
     [Fact]
+    public async Task A_profile_changed_through_the_admin_api_is_still_there_after_a_restart()
+    {
+        string[] args = ["--Takase:Router:Targets:local:Kind=Local", "--Takase:Router:Targets:local:Model=stories260K",
+            "--Takase:Router:Profiles:auto:Candidates:0=local"];
+        await using (var first = Build(args))
+        {
+            await first.StartAsync();
+            using var http = new HttpClient { BaseAddress = new Uri(first.Urls.First()) };
+            var put = await http.PutAsync("/api/router/profiles/support", new StringContent("""{"candidates": ["local"], "strategy": "Rules"}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var bad = await http.PutAsync("/api/router/profiles/broken", new StringContent("""{"candidates": ["nowhere"]}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode); // refused changes are not kept either
+        }
+
+        await using var second = Build(args);
+        await second.StartAsync();
+        using var again = new HttpClient { BaseAddress = new Uri(second.Urls.First()) };
+        var profiles = await again.GetStringAsync("/api/router/profiles");
+        Assert.Contains("\"support\"", profiles);
+        Assert.DoesNotContain("broken", profiles);
+    }
+
+    [Fact]
     public async Task A_route_decision_answers_GET_api_routes_after_a_restart()
     {
         var decision = new RouteDecision

@@ -121,6 +121,23 @@ public abstract class StoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Router_changes_are_kept_one_per_name_targets_first_in_the_order_made()
+    {
+        using var store = await Open();
+        var t0 = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        await store.SaveRouterChangeAsync(new RouterChange("profile", "auto", """{"candidates":["a"]}""", t0));
+        await store.SaveRouterChangeAsync(new RouterChange("target", "gpt", """{"kind":"Remote"}""", t0.AddSeconds(1)));
+        await store.SaveRouterChangeAsync(new RouterChange("profile", "support", """{"candidates":["b"]}""", t0.AddSeconds(2)));
+        await store.SaveRouterChangeAsync(new RouterChange("profile", "AUTO", """{"candidates":["a","b"]}""", t0.AddSeconds(3)));
+
+        var changes = await store.ListRouterChangesAsync();
+        Assert.Equal(["target:gpt", "profile:support", "profile:AUTO"], changes.Select(c => $"{c.Kind}:{c.Name}"));
+        Assert.Equal("""{"candidates":["a","b"]}""", changes[2].Definition);
+        Assert.Equal(t0.AddSeconds(3), changes[2].UpdatedAt);
+        await Assert.ThrowsAsync<ArgumentException>(() => store.SaveRouterChangeAsync(new RouterChange("rule", "x", "{}", t0)));
+    }
+
+    [Fact]
     public async Task A_schema_newer_than_the_code_is_refused()
     {
         (await Open()).Dispose();

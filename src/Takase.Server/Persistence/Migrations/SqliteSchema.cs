@@ -79,5 +79,14 @@ internal static class SqliteSchema
             CREATE INDEX ix_audit_actor ON audit_log (actor, id);
             CREATE INDEX ix_audit_subject ON audit_log (subject, id);
             """),
+        new(2, "router changes made through the admin API", """
+            CREATE TABLE router_changes (
+                kind        TEXT NOT NULL CHECK (kind IN ('target', 'profile')),
+                name        TEXT NOT NULL,
+                definition  TEXT NOT NULL,
+                updated_ms  INTEGER NOT NULL,
+                PRIMARY KEY (kind, name)
+            );
+            """),
     ];
 }
