@@ -31,7 +31,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public SafetensorsFile(string path)
     {
         Path = path;
-        var length = new FileInfo(path).Length;
+        // The file's own length, also through a symbolic link (Hugging Face's cache links snapshots to blobs).
+        long length;
+        using (var handle = File.OpenHandle(path)) length = RandomAccess.GetLength(handle);
         if (length < 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
         _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);

@@ -159,10 +159,13 @@ public static class ModelCreator
     private static async Task<Layer> ImportFileAsync(ModelStore store, string path, string mediaType, IProgress<PullProgress>? progress, CancellationToken cancel)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist", path);
-        progress?.Report(new PullProgress("copying file", Total: new FileInfo(path).Length));
+        // The opened stream's length is the file's, also through a symbolic link (whose own FileInfo length is that of
+        // the target's name, which would make the layer size — and so the manifest digest — depend on where it points).
         await using var stream = File.OpenRead(path);
+        var size = stream.Length;
+        progress?.Report(new PullProgress("copying file", Total: size));
         var digest = await store.WriteBlobAsync(stream, null, cancel);
-        return new Layer(mediaType, digest, new FileInfo(path).Length);
+        return new Layer(mediaType, digest, size);
     }
 
     /// <summary>The Modelfile's parameters over the base model's (a parameter named again replaces the base's).</summary>

@@ -183,6 +183,25 @@ public class CreateThroughServerTests(LiveServer server)
     }
 
     [Fact]
+    public async Task AModelFromASymbolicLinkHasTheFilesSizeAndTheSameDigestWhereverTheLinkPoints()
+    {
+        server.RequireModels();
+        using var dir = new Takase.Tests.Support.TempDir();
+        var real = SharedData.Path("models/stories260K.gguf");
+        // Two links to the same file through paths of different lengths (a link's own length is its target's name).
+        File.CreateSymbolicLink(dir.File("short.gguf"), real);
+        Directory.CreateDirectory(dir.File("a-much-longer-folder-name-for-the-second-link"));
+        File.CreateSymbolicLink(dir.File("a-much-longer-folder-name-for-the-second-link/long.gguf"), Path.GetRelativePath(dir.File("a-much-longer-folder-name-for-the-second-link"), real));
+        await Create(new { model = "linked-a", modelfile = $"FROM {dir.File("short.gguf")}\n", stream = false });
+        await Create(new { model = "linked-b", modelfile = $"FROM {dir.File("a-much-longer-folder-name-for-the-second-link/long.gguf")}\n", stream = false });
+
+        using var tags = JsonDocument.Parse(await server.Http.GetStringAsync("/api/tags", TestContext.Current.CancellationToken));
+        var models = tags.RootElement.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!);
+        Assert.Equal(models["linked-a:latest"].GetProperty("digest").GetString(), models["linked-b:latest"].GetProperty("digest").GetString());
+        Assert.True(models["linked-a:latest"].GetProperty("size").GetInt64() > new FileInfo(real).Length); // weights + config, not a link's length
+    }
+
+    [Fact]
     public async Task FromMayNameALooseGgufFileTheServerOffers()
     {
         server.RequireModels();
