@@ -29,6 +29,9 @@ internal sealed class FakeRegistry : IAsyncDisposable
     public ConcurrentDictionary<string, byte[]> Manifests { get; } = new(); // key: "ns/model/reference"
     public ConcurrentDictionary<string, byte[]> HfFiles { get; } = new(); // key: "org/repo/path"
     public ConcurrentQueue<RequestRecord> Log { get; } = new();
+    /// <summary>Per key (blob digest), how many GETs began — counted on arrival, unlike <see cref="Log"/>, which records a
+    /// request when its answer is finished (a client that hangs up mid-body may leave no record there).</summary>
+    public ConcurrentDictionary<string, int> GetsStarted { get; } = new();
     public ConcurrentQueue<string?> AuthorizationHeaders { get; } = new();
 
     /// <summary>Answer this status to the first N requests of any kind.</summary>
@@ -290,6 +293,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
     /// <summary>Serves bytes (or the requested range) and applies the armed faults; the result is written here.</summary>
     private async Task<IResult> ServeBytes(HttpContext c, string key, byte[] bytes)
     {
+        GetsStarted.AddOrUpdate(key, 1, (_, n) => n + 1);
         long start = 0, end = bytes.Length - 1;
         long? rangeStart = null;
         var range = c.Request.Headers.Range.ToString();

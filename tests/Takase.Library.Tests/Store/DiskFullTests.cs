@@ -32,7 +32,7 @@ public sealed class DiskFullTests : IDisposable
 
         Assert.Contains("not enough disk space", e.Message);
         Assert.Contains(ModelStore.ModelsEnvironmentVariable, e.Message);
-        Assert.Empty(kit.Registry.BlobRequests(big.Digest)); // not a byte fetched
+        Assert.Equal(0, kit.Registry.GetsStarted.GetValueOrDefault(big.Digest)); // not a byte fetched
         Assert.Null(store.TryResolve("toobig"));
         Assert.False(Directory.Exists(store.BlobsDirectory) && Directory.GetFiles(store.BlobsDirectory).Any(f => f.Contains("partial", StringComparison.Ordinal)));
     }
@@ -68,7 +68,7 @@ public sealed class DiskFullTests : IDisposable
         var e = await Assert.ThrowsAsync<DiskFullException>(() => new OllamaRegistryClient(kit.Http, store, kit.Options()).PullAsync("squeezed"));
 
         Assert.Contains("not enough disk space", e.Message);
-        Assert.Single(kit.Registry.BlobRequests(blob.Digest)); // a full disk is not retried like a dropped connection
+        Assert.Equal(1, kit.Registry.GetsStarted.GetValueOrDefault(blob.Digest)); // a full disk is not retried like a dropped connection
         Assert.False(File.Exists(partial));
         Assert.Null(store.TryResolve("squeezed"));
     }
