@@ -55,6 +55,14 @@ public static class FeedbackApi
             else
                 await OllamaJson.WriteAsync(http.Response, new { id = feedback.Id, queued = true }, StatusCodes.Status202Accepted);
         });
+        // The router's training data from feedback: `takase router train feedback.jsonl --weak A --strong B`.
+        app.MapGet("/api/feedback/routing.jsonl", async (HttpContext http, IFeedbackStore store) =>
+        {
+            var all = await store.ListFeedbackAsync(limit: ScanLimit, cancel: http.RequestAborted);
+            http.Response.ContentType = "application/x-ndjson; charset=utf-8";
+            foreach (var line in FeedbackDataset.ToRoutingJsonl(all))
+                await http.Response.WriteAsync(line + "\n", http.RequestAborted);
+        });
         app.MapGet("/api/feedback", async (HttpContext http, IFeedbackStore store) =>
         {
             var limit = AdminApi.Limit(http.Request, 100, MaxList);

@@ -29,6 +29,39 @@ public sealed class FeedbackApiTests
     }
 
     [Fact]
+    public async Task Preferences_and_ratings_become_router_training_data_that_trains_a_router()
+    {
+        await using var server = await AccessServer.StartAsync();
+        // Users preferred the strong model on proofs and the local one on stories; ratings add a second score to one prompt.
+        for (var i = 0; i < 20; i++)
+        {
+            var proof = $$$"""{"preference": {"chosen": "gpt", "rejected": "local", "prompt": "Prove the theorem number {{{i}}}"}}""";
+            var story = $$$"""{"preference": {"chosen": "local", "rejected": "gpt", "prompt": "Tell a short story number {{{i}}}"}}""";
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, proof)).Status);
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, story)).Status);
+        }
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, """{"target": "local", "rating": 5, "prompt": "Say hi"}""")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, """{"target": "gpt", "rating": "down", "prompt": "Say hi"}""")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, """{"target": "gpt", "rating": "up", "prompt": "Only one target rated"}""")).Status);
+
+        using var response = await server.SendAsync(HttpMethod.Get, "/api/feedback/routing.jsonl", null);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(41, lines.Length); // 40 preferences + "Say hi"; the prompt with one rated target teaches nothing
+        var hi = JsonDocument.Parse(lines.Single(l => l.Contains("Say hi", StringComparison.Ordinal))).RootElement.GetProperty("scores");
+        Assert.Equal(1.0, hi.GetProperty("local").GetDouble());
+        Assert.Equal(0.0, hi.GetProperty("gpt").GetDouble());
+
+        // What `takase router train feedback.jsonl --weak local --strong gpt` reads.
+        using var dir = new Takase.Tests.Support.TempDir();
+        File.WriteAllText(dir.File("feedback.jsonl"), text);
+        var data = Takase.Routing.Data.RoutingDataset.Load(dir.File("feedback.jsonl"), new Takase.Routing.Data.RoutingDatasetOptions { Weak = "local", Strong = "gpt" });
+        var router = Takase.Routing.Learned.RouterTraining.Train(data);
+        Assert.True(router.Score("Prove the theorem number 99").StrongNeed > router.Score("Tell a short story number 99").StrongNeed);
+    }
+
+    [Fact]
     public async Task Ratings_edits_and_preferences_are_stored_and_read_back()
     {
         await using var server = await AccessServer.StartAsync();
