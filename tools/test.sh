@@ -1,5 +1,19 @@
 #!/usr/bin/env bash
-# The README's test command: build once in Release, run every test project, write TRX files to TestResults/.
+# The README's test command: build once in Release, then run every test project at once, each writing its TRX file
+# to its own folder under TestResults/ (run as one solution, two projects starting in the same microsecond wrote the
+# same TRX file name and one project's results were lost). Extra arguments go to every project (e.g. filters).
 set -uo pipefail
+# Job control: each project runs in its own process group with SIGINT at its default. (Without it bash starts background
+# jobs with SIGINT ignored, and the tests that press Ctrl-C on a takase process would see it ignored.)
+set -m
 cd "$(dirname "$0")/.."
-dotnet test --solution Takase.slnx -c Release --results-directory "$PWD/TestResults" --report-xunit-trx "$@"
+dotnet build Takase.slnx -c Release || exit 1
+pids=()
+for project in tests/*/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test --project "$project" -c Release --no-build --results-directory "$PWD/TestResults/$name" --report-xunit-trx "$@" &
+  pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit $status

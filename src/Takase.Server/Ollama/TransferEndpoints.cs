@@ -60,7 +60,9 @@ public static class TransferEndpoints
     {
         var cancel = http.RequestAborted;
         var lines = Channel.CreateUnbounded<PullProgress>();
-        var progress = new Progress<PullProgress>(p => lines.Writer.TryWrite(p));
+        // Reports go straight into the channel, in the order they are made (Progress<T> would post each one to the
+        // thread pool, reordering them and racing the end of the stream).
+        var progress = new ChannelProgress(lines.Writer);
         var running = Task.Run(async () =>
         {
             try
@@ -69,8 +71,6 @@ public static class TransferEndpoints
             }
             finally
             {
-                // Progress<T> posts its reports asynchronously; let the last ones land before closing.
-                await Task.Delay(20, CancellationToken.None);
                 lines.Writer.TryComplete();
             }
         }, cancel);
@@ -93,4 +93,11 @@ public static class TransferEndpoints
             await writer.WriteErrorAsync(e.Message, CancellationToken.None);
         }
     }
+}
+
+/// <summary>Progress reports written synchronously, in order, to a channel.</summary>
+internal sealed class ChannelProgress(ChannelWriter<PullProgress> writer) : IProgress<PullProgress>
+{
+    /// <inheritdoc />
+    public void Report(PullProgress value) => writer.TryWrite(value);
 }
