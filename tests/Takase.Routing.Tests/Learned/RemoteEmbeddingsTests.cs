@@ -8,25 +8,28 @@ namespace Takase.Routing.Tests.Learned;
 /// <summary>RemoteEmbeddings through the OpenAI SDK against a real HTTP server on 127.0.0.1 that this test runs.</summary>
 public sealed class RemoteEmbeddingsTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly Task _serving;
     private readonly List<(string Path, string Model, string Input, string? Auth)> _requests = [];
     private int _status = 200;
 
     public RemoteEmbeddingsTests()
     {
-        // Find a free port: HttpListener cannot bind port 0.
+        // Find a free port: HttpListener cannot bind port 0, and a listener whose Start failed is closed — take a new one.
         for (var port = 41000 + Random.Shared.Next(2000); ; port++)
         {
             try
             {
-                _listener.Prefixes.Clear();
                 _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
                 _listener.Start();
                 Endpoint = new Uri($"http://127.0.0.1:{port}/v1");
                 break;
             }
-            catch (HttpListenerException) when (port < 45000) { }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException && port < 45000)
+            {
+                _listener.Close();
+                _listener = new HttpListener();
+            }
         }
         _serving = Task.Run(Serve);
     }
