@@ -40,6 +40,29 @@ internal static class IQ4Codebook
     }
 
     /// <summary>
+    /// One group of 32 elements from its 16 bytes of codebook indices (byte j: element j low nibble, element j + 16
+    /// high nibble), times <paramref name="scale"/> — the layout iq4_nl blocks and iq4_xs groups share.
+    /// </summary>
+    public static void DequantizeGroup(ReadOnlySpan<byte> qs, float scale, Span<float> y)
+    {
+        var k = Values;
+        for (int j = 0; j < 16; j++)
+        {
+            y[j] = scale * k[qs[j] & 0x0F];
+            y[j + 16] = scale * k[qs[j] >> 4];
+        }
+    }
+
+    /// <summary>Σ K[q]·x over one group of 32 (unscaled: the caller multiplies by the group's scale once).</summary>
+    public static float DotGroup(ReadOnlySpan<byte> qs, ReadOnlySpan<float> x)
+    {
+        var k = Values;
+        float sum = 0;
+        for (int j = 0; j < 16; j++) sum += k[qs[j] & 0x0F] * x[j] + k[qs[j] >> 4] * x[j + 16];
+        return sum;
+    }
+
+    /// <summary>
     /// The best block scale for <paramref name="x"/> (least weighted squared error over 15 candidate scales, each
     /// refined by least squares), with the chosen indices in <paramref name="levels"/>; 0 for an all-zero block.
     /// </summary>
@@ -86,33 +109,21 @@ internal static class IQ4_NLScalar
     public static void Dequantize(ReadOnlySpan<byte> bytes, Span<float> dst)
     {
         var blocks = BlockSpans.Read<BlockIQ4_NL>(bytes, dst.Length, BlockIQ4_NL.Elements, Name);
-        var k = IQ4Codebook.Values;
         for (int i = 0; i < blocks.Length; i++)
         {
             ref readonly var b = ref blocks[i];
-            float d = Fp16.ToFloat(b.D);
-            var y = dst.Slice(i * BlockIQ4_NL.Elements, BlockIQ4_NL.Elements);
-            for (int j = 0; j < 16; j++)
-            {
-                y[j] = d * k[b.Qs[j] & 0x0F];
-                y[j + 16] = d * k[b.Qs[j] >> 4];
-            }
+            IQ4Codebook.DequantizeGroup(b.Qs, Fp16.ToFloat(b.D), dst.Slice(i * BlockIQ4_NL.Elements, BlockIQ4_NL.Elements));
         }
     }
 
     public static float Dot(ReadOnlySpan<byte> row, ReadOnlySpan<float> x)
     {
         var blocks = BlockSpans.Read<BlockIQ4_NL>(row, x.Length, BlockIQ4_NL.Elements, Name);
-        var k = IQ4Codebook.Values;
         float sum = 0;
         for (int i = 0; i < blocks.Length; i++)
         {
             ref readonly var b = ref blocks[i];
-            var xb = x.Slice(i * BlockIQ4_NL.Elements, BlockIQ4_NL.Elements);
-            float blockSum = 0;
-            for (int j = 0; j < 16; j++)
-                blockSum += k[b.Qs[j] & 0x0F] * xb[j] + k[b.Qs[j] >> 4] * xb[j + 16];
-            sum += Fp16.ToFloat(b.D) * blockSum;
+            sum += Fp16.ToFloat(b.D) * IQ4Codebook.DotGroup(b.Qs, x.Slice(i * BlockIQ4_NL.Elements, BlockIQ4_NL.Elements));
         }
         return sum;
     }

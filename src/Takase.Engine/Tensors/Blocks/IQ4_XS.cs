@@ -27,45 +27,27 @@ internal static class IQ4_XSScalar
     public static void Dequantize(ReadOnlySpan<byte> bytes, Span<float> dst)
     {
         var blocks = BlockSpans.Read<BlockIQ4_XS>(bytes, dst.Length, BlockIQ4_XS.Elements, Name);
-        var k = IQ4Codebook.Values;
         for (int i = 0; i < blocks.Length; i++)
         {
             ref readonly var b = ref blocks[i];
+            ReadOnlySpan<byte> qs = b.Qs;
             float d = Fp16.ToFloat(b.D);
             for (int g = 0; g < 8; g++)
-            {
-                float dl = d * (b.GroupScale(g) - 32);
-                var y = dst.Slice(i * BlockIQ4_XS.Elements + 32 * g, 32);
-                for (int j = 0; j < 16; j++)
-                {
-                    byte q = b.Qs[16 * g + j];
-                    y[j] = dl * k[q & 0x0F];
-                    y[j + 16] = dl * k[q >> 4];
-                }
-            }
+                IQ4Codebook.DequantizeGroup(qs.Slice(16 * g, 16), d * (b.GroupScale(g) - 32), dst.Slice(i * BlockIQ4_XS.Elements + 32 * g, 32));
         }
     }
 
     public static float Dot(ReadOnlySpan<byte> row, ReadOnlySpan<float> x)
     {
         var blocks = BlockSpans.Read<BlockIQ4_XS>(row, x.Length, BlockIQ4_XS.Elements, Name);
-        var k = IQ4Codebook.Values;
         float sum = 0;
         for (int i = 0; i < blocks.Length; i++)
         {
             ref readonly var b = ref blocks[i];
+            ReadOnlySpan<byte> qs = b.Qs;
             float d = Fp16.ToFloat(b.D);
             for (int g = 0; g < 8; g++)
-            {
-                var xg = x.Slice(i * BlockIQ4_XS.Elements + 32 * g, 32);
-                float groupSum = 0;
-                for (int j = 0; j < 16; j++)
-                {
-                    byte q = b.Qs[16 * g + j];
-                    groupSum += k[q & 0x0F] * xg[j] + k[q >> 4] * xg[j + 16];
-                }
-                sum += d * (b.GroupScale(g) - 32) * groupSum;
-            }
+                sum += d * (b.GroupScale(g) - 32) * IQ4Codebook.DotGroup(qs.Slice(16 * g, 16), x.Slice(i * BlockIQ4_XS.Elements + 32 * g, 32));
         }
         return sum;
     }
