@@ -135,10 +135,7 @@ public sealed class RemoteTargetClient
         {
             if (updates is not null) await updates.DisposeAsync();
         }
-        // A stream that stops without saying why was cut or was never an OpenAI stream: not an answer to trust.
-        if (finish is null)
-            throw new TargetFailedException(_target.Name, HopOutcomes.Error,
-                $"target '{_target.Name}' ended its stream without a finish_reason (a cut connection or not an OpenAI-compatible stream)");
+        if (finish is null) throw CutStream();
         yield return new RemoteStreamEvent(null, new RemoteAnswer
         {
             Model = model ?? _model,
@@ -224,9 +221,7 @@ public sealed class RemoteTargetClient
             if (events is not null) await events.DisposeAsync();
             message?.Dispose();
         }
-        if (finish is null)
-            throw new TargetFailedException(_target.Name, HopOutcomes.Error,
-                $"target '{_target.Name}' ended its stream without a finish_reason (a cut connection or not an OpenAI-compatible stream)");
+        if (finish is null) throw CutStream();
         yield return new RemoteStreamEvent(null, new RemoteAnswer
         {
             Model = model ?? _model,
@@ -456,6 +451,10 @@ public sealed class RemoteTargetClient
 
     private static List<RemoteLogprob> Logprobs(IReadOnlyList<ChatTokenLogProbabilityDetails> details) =>
         [.. details.Select(d => new RemoteLogprob(d.Token, d.LogProbability, [.. d.TopLogProbabilities.Select(t => (t.Token, t.LogProbability))]))];
+
+    /// <summary>A stream that stopped without saying why was cut, or was never an OpenAI stream: not an answer to trust.</summary>
+    private TargetFailedException CutStream() => new(_target.Name, HopOutcomes.Error,
+        $"target '{_target.Name}' ended its stream without a finish_reason (a cut connection or not an OpenAI-compatible stream)");
 }
 
 /// <summary>One event of a streamed remote answer: a piece of text, or (last) the whole answer's ending.</summary>

@@ -89,24 +89,12 @@ public class StoreLockTests
         lease!.Dispose();
     }
 
-    private static async Task WaitUntilUnlockedAsync(string path)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-                return;
-            }
-            catch (IOException)
-            {
-                await Task.Delay(25);
-            }
-        }
-        throw new TimeoutException($"the killed holder never released {path}");
-    }
+    private static Task WaitUntilUnlockedAsync(string path) => WaitForLockAsync(path, held: false);
 
-    private static async Task WaitUntilLockedAsync(string path)
+    private static Task WaitUntilLockedAsync(string path) => WaitForLockAsync(path, held: true);
+
+    /// <summary>Polls until another process holds (or no longer holds) the OS lock on <paramref name="path"/>.</summary>
+    private static async Task WaitForLockAsync(string path, bool held)
     {
         for (var i = 0; i < 200; i++)
         {
@@ -115,14 +103,15 @@ public class StoreLockTests
                 try
                 {
                     using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                    if (!held) return;
                 }
                 catch (IOException)
                 {
-                    return; // locked by the other process
+                    if (held) return;
                 }
             }
             await Task.Delay(25);
         }
-        throw new TimeoutException($"flock never locked {path}");
+        throw new TimeoutException(held ? $"flock never locked {path}" : $"the killed holder never released {path}");
     }
 }
