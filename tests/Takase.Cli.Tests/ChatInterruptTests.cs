@@ -35,8 +35,9 @@ public class ChatInterruptTests(ServeProcess server) : IClassFixture<ServeProces
             await chat.StandardInput.WriteLineAsync("Once upon a time");
             await chat.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
             // The answer is streaming (several lines of story) when Ctrl-C comes.
-            await WaitForAsync(() => { lock (stdout) return stdout.ToString().Split('\n').Length > 3; });
-            using (var kill = Process.Start("kill", ["-INT", chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            await TakaseProcess.WaitUntilAsync(() => { lock (stdout) return stdout.ToString().Split('\n').Length > 3; },
+                TimeSpan.FromSeconds(60), "the answer to stream");
+            TakaseProcess.SendCtrlC(chat);
             await Task.Delay(500, TestContext.Current.CancellationToken);
             Assert.False(chat.HasExited, "Ctrl-C ended the whole chat instead of the answer");
 
@@ -52,15 +53,5 @@ public class ChatInterruptTests(ServeProcess server) : IClassFixture<ServeProces
         }
         Assert.Equal(0, chat.ExitCode);
         lock (stderr) Assert.Contains("architecture", stderr.ToString()); // /show info answered after the interrupt
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "timed out waiting for the answer to stream");
-            await Task.Delay(50);
-        }
     }
 }

@@ -27,13 +27,9 @@ public class PullInterruptTests(ServeProcess server) : IClassFixture<ServeProces
         try
         {
             // Wait until the registry has sent the first part of the weights, then press Ctrl-C.
-            var clock = Stopwatch.StartNew();
-            while (!server.Registry.BlobRequests(digest).Any(r => r.BytesSent == StallAt))
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the pull never reached the registry's stall point");
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-            Signal(pull.Id, "INT");
+            await TakaseProcess.WaitUntilAsync(() => server.Registry.BlobRequests(digest).Any(r => r.BytesSent == StallAt),
+                TimeSpan.FromSeconds(60), "the pull to reach the registry's stall point");
+            TakaseProcess.SendCtrlC(pull);
             Assert.True(pull.WaitForExit(30_000), "takase pull did not stop on Ctrl-C");
         }
         finally
@@ -48,7 +44,8 @@ public class PullInterruptTests(ServeProcess server) : IClassFixture<ServeProces
         // No model under the name, but the bytes that arrived are kept (the server saw the client go and stopped).
         var list = server.Run(null, "list");
         Assert.DoesNotContain("story-f32", list.StdOut);
-        await WaitForAsync(() => Directory.GetFiles(Path.Combine(server.ModelsDirectory, "blobs"), "*-partial").Length == 1);
+        await TakaseProcess.WaitUntilAsync(() => Directory.GetFiles(Path.Combine(server.ModelsDirectory, "blobs"), "*-partial").Length == 1,
+            TimeSpan.FromSeconds(10), "the partial download to be kept");
 
         var again = server.Run(null, "pull", "story-f32");
         Assert.True(again.ExitCode == 0, again.StdErr);
@@ -57,17 +54,5 @@ public class PullInterruptTests(ServeProcess server) : IClassFixture<ServeProces
         Assert.Equal(StallAt, requests[1].RangeStart); // resumed where the first pull stopped, nothing fetched twice
         Assert.Equal(blob.Length - StallAt, requests[1].BytesSent);
         Assert.Contains("story-f32", server.Run(null, "list").StdOut);
-    }
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(50);
-        Assert.True(condition());
     }
 }

@@ -35,4 +35,22 @@ public static class TakaseProcess
         Assert.True(p.WaitForExit(120_000), "takase did not finish within two minutes");
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>Ctrl-C for a child process, as a terminal sends it (SIGINT).</summary>
+    public static void SendCtrlC(Process process)
+    {
+        using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms; fails naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < timeout, $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
 }
