@@ -14,7 +14,8 @@ namespace Takase.Server.Access;
 /// admin change. With authentication off (a loopback server by default) everyone is <see cref="Caller.Local"/>, and a
 /// presented key only names who acted.
 /// </summary>
-public sealed class AccessGate(IApiKeyStore keys, IAuditLog audit, bool required, string? adminKey, ILogger<AccessGate> logger)
+/// <remarks>Key checks go through <see cref="ApiKeyCache"/> when one is given (the server always gives one).</remarks>
+public sealed class AccessGate(IApiKeyStore keys, IAuditLog audit, bool required, string? adminKey, ILogger<AccessGate> logger, ApiKeyCache? cache = null)
 {
     private readonly byte[]? _adminKeyHash = adminKey is { Length: > 0 } k ? SHA256.HashData(Encoding.UTF8.GetBytes(k.Trim())) : null;
 
@@ -70,7 +71,9 @@ public sealed class AccessGate(IApiKeyStore keys, IAuditLog audit, bool required
         ApiKey? key;
         try
         {
-            (check, key) = await keys.CheckApiKeyAsync(secret, http.RequestAborted);
+            (check, key) = cache is null
+                ? await keys.CheckApiKeyAsync(secret, http.RequestAborted)
+                : await cache.CheckAsync(secret, keys, http.RequestAborted);
         }
         catch (StoreUnavailableException e) when (!required)
         {

@@ -17,6 +17,15 @@ public sealed class AuthOptions
     /// </summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>
+    /// How long a key check is remembered (see <see cref="ApiKeyCache"/>): a revocation on another node sharing the
+    /// database takes effect here within this time; on this node at once. Zero turns the cache off.
+    /// </summary>
+    public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most presented keys remembered at once.</summary>
+    public int KeyCacheSize { get; set; } = 10_000;
+
     /// <summary>Whether requests must present a key when the server listens on <paramref name="listen"/>.</summary>
     /// <exception cref="ArgumentException"><see cref="Required"/> is not true, false or auto.</exception>
     public bool IsRequired(Uri listen) => Required.Trim().ToLowerInvariant() switch
@@ -33,6 +42,9 @@ public sealed class AuthOptions
         _ = IsRequired(new Uri("http://127.0.0.1"));
         if (AdminKey is { } key && key.Trim().Length < 16)
             throw new ArgumentException("Takase:Auth:AdminKey must be at least 16 characters (e.g. from `openssl rand -base64 32`); a short key is guessable");
+        if (KeyCacheTtl < TimeSpan.Zero || KeyCacheTtl > TimeSpan.FromHours(1))
+            throw new ArgumentException($"Takase:Auth:KeyCacheTtl must be between 00:00:00 (off) and 01:00:00, not {KeyCacheTtl} (a long cache delays revocations on other nodes)");
+        if (KeyCacheSize < 1) throw new ArgumentException($"Takase:Auth:KeyCacheSize must be at least 1, not {KeyCacheSize}");
     }
 
     private static bool IsLoopback(string host)

@@ -14,8 +14,9 @@ public static class AccessRegistration
     {
         var required = options.Auth.IsRequired(HostAddress.Parse(options.Host));
         services.AddSingleton(new CorsGate(options.Cors.Origins));
+        services.AddSingleton(new ApiKeyCache(options.Auth.KeyCacheTtl, options.Auth.KeyCacheSize));
         services.AddSingleton(sp => new AccessGate(sp.GetRequiredService<IApiKeyStore>(), sp.GetRequiredService<IAuditLog>(), required,
-            options.Auth.AdminKey, sp.GetRequiredService<ILogger<AccessGate>>()));
+            options.Auth.AdminKey, sp.GetRequiredService<ILogger<AccessGate>>(), sp.GetRequiredService<ApiKeyCache>()));
         return services;
     }
 

@@ -86,9 +86,10 @@ public static class AdminApi
             StatusCodes.Status201Created);
     }
 
-    private static async Task RevokeKeyAsync(HttpContext http, string id, IApiKeyStore keys, IAuditLog audit)
+    private static async Task RevokeKeyAsync(HttpContext http, string id, IApiKeyStore keys, IAuditLog audit, ApiKeyCache cache)
     {
         var key = await keys.RevokeApiKeyAsync(id, http.RequestAborted);
+        cache.Forget(key.Id); // refused on this node from the next request, not after the cache's TTL
         await AuditAsync(http, audit, "apikey.revoke", key.Id, new { name = key.Name, role = AccessGate.Name(key.Role) });
         await OllamaJson.WriteAsync(http.Response, ApiKeyView.Of(key));
     }
