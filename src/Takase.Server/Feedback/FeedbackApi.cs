@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Takase.Routing;
 using Takase.Server.Access;
 using Takase.Server.Ollama;
 using Takase.Server.Persistence;
@@ -44,21 +45,23 @@ public static class FeedbackApi
     /// <summary>Maps the routes.</summary>
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/feedback", async (HttpContext http, FeedbackRecorder recorder) =>
+        app.MapPost("/api/feedback", async (HttpContext http, FeedbackRecorder recorder, OnlineRouterLearning learning) =>
         {
             var request = await OllamaJson.ReadAsync<FeedbackRequest>(http.Request);
             var caller = http.Caller();
             var feedback = request.ToEvent(caller == Caller.Local ? null : caller.Id);
             var recording = await recorder.RecordAsync(feedback, http.RequestAborted);
+            learning.Signal(); // learning profiles look at it now, not at the next poll
             if (recording == FeedbackRecording.Stored)
                 await OllamaJson.WriteAsync(http.Response, new { id = feedback.Id }, StatusCodes.Status201Created);
             else
                 await OllamaJson.WriteAsync(http.Response, new { id = feedback.Id, queued = true }, StatusCodes.Status202Accepted);
         });
         // The router's training data from feedback: `takase router train feedback.jsonl --weak A --strong B`.
-        app.MapGet("/api/feedback/routing.jsonl", async (HttpContext http, IFeedbackStore store) =>
+        app.MapGet("/api/feedback/routing.jsonl", async (HttpContext http, IFeedbackStore store, IRouteLog routes, ITicketStore tickets) =>
         {
-            var all = await store.ListFeedbackAsync(limit: ScanLimit, cancel: http.RequestAborted);
+            var stored = await store.ListFeedbackAsync(limit: ScanLimit, cancel: http.RequestAborted);
+            var all = await new FeedbackContext(routes, tickets).ResolveAllAsync(stored, http.RequestAborted);
             http.Response.ContentType = "application/x-ndjson; charset=utf-8";
             foreach (var line in FeedbackDataset.ToRoutingJsonl(all))
                 await http.Response.WriteAsync(line + "\n", http.RequestAborted);

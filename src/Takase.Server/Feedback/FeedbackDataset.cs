@@ -5,10 +5,13 @@ namespace Takase.Server.Feedback;
 
 /// <summary>
 /// Feedback as training data for the router, in the format of ../shared/data/routing (one prompt per line with a score
-/// per model), so `takase router train` learns from what users and operators said. Each prompt's scores come from its
-/// events: a preference scores the chosen target 1 and the rejected one 0; a thumb scores its target 1 or 0; a 1–5
-/// rating scores (r − 1)/4. Several events on one prompt and target average. A prompt appears only once two or more
-/// targets have a score — a router learns from the difference between them.
+/// per model), so `takase router train` learns from what users and operators said. Each event scores targets by
+/// <see cref="FeedbackScores"/>: a preference scores the chosen target 1 and the rejected one 0; a thumb 1 or 0; a 1–5
+/// rating (r − 1)/4; an operator edit scores the edited target ½ × similarity(original, corrected) and the target
+/// credited with the correction (the route's strongest candidate) 1 — so every edit says "the routed target was not
+/// good enough for this prompt". Events are resolved through <see cref="FeedbackContext"/> first (an edit recorded
+/// with only its ticket's route gets its prompt from the ticket). Several events on one prompt and target average. A
+/// prompt appears only once two or more targets have a score — a router learns from the difference between them.
 /// </summary>
 public static class FeedbackDataset
 {
@@ -17,32 +20,18 @@ public static class FeedbackDataset
     {
         var prompts = new Dictionary<string, Dictionary<string, List<double>>>(StringComparer.Ordinal);
         var order = new List<string>();
-        void Score(string prompt, string? target, double score)
-        {
-            if (string.IsNullOrWhiteSpace(target)) return;
-            if (!prompts.TryGetValue(prompt, out var targets))
-            {
-                prompts[prompt] = targets = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-                order.Add(prompt);
-            }
-            if (!targets.TryGetValue(target, out var scores)) targets[target] = scores = [];
-            scores.Add(score);
-        }
         foreach (var e in events)
         {
             if (string.IsNullOrWhiteSpace(e.Prompt)) continue;
-            switch (e.Kind)
+            foreach (var (target, score) in FeedbackScores.Of(e))
             {
-                case FeedbackKind.Preference:
-                    Score(e.Prompt, e.Target, 1);
-                    Score(e.Prompt, e.OtherTarget, 0);
-                    break;
-                case FeedbackKind.Rating when e.Thumb is { } thumb:
-                    Score(e.Prompt, e.Target, thumb > 0 ? 1 : 0);
-                    break;
-                case FeedbackKind.Rating when e.Score is { } stars:
-                    Score(e.Prompt, e.Target, (stars - 1) / 4.0);
-                    break;
+                if (!prompts.TryGetValue(e.Prompt, out var targets))
+                {
+                    prompts[e.Prompt] = targets = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+                    order.Add(e.Prompt);
+                }
+                if (!targets.TryGetValue(target, out var scores)) targets[target] = scores = [];
+                scores.Add(score);
             }
         }
         var line = 0;
