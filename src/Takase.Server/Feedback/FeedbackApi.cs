@@ -5,6 +5,7 @@ using Takase.Routing;
 using Takase.Server.Access;
 using Takase.Server.Ollama;
 using Takase.Server.Persistence;
+using Takase.Server.Routing;
 
 namespace Takase.Server.Feedback;
 
@@ -58,10 +59,10 @@ public static class FeedbackApi
                 await OllamaJson.WriteAsync(http.Response, new { id = feedback.Id, queued = true }, StatusCodes.Status202Accepted);
         });
         // The router's training data from feedback: `takase router train feedback.jsonl --weak A --strong B`.
-        app.MapGet("/api/feedback/routing.jsonl", async (HttpContext http, IFeedbackStore store, IRouteLog routes, ITicketStore tickets) =>
+        app.MapGet("/api/feedback/routing.jsonl", async (HttpContext http, IFeedbackStore store, IRouteLog routes, ITicketStore tickets, RouterHost host) =>
         {
             var stored = await store.ListFeedbackAsync(limit: ScanLimit, cancel: http.RequestAborted);
-            var all = await new FeedbackContext(routes, tickets).ResolveAllAsync(stored, http.RequestAborted);
+            var all = await new FeedbackContext(routes, tickets, OnlineRouterLearning.IsHuman(host)).ResolveAllAsync(stored, http.RequestAborted);
             http.Response.ContentType = "application/x-ndjson; charset=utf-8";
             foreach (var line in FeedbackDataset.ToRoutingJsonl(all))
                 await http.Response.WriteAsync(line + "\n", http.RequestAborted);

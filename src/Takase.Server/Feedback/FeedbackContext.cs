@@ -12,12 +12,16 @@ namespace Takase.Server.Feedback;
 /// <item>the prompt is the event's own, else its ticket's (by ticket id, else the ticket opened for its route id):
 /// the last user message before the first draft or operator answer — the text the router scored;</item>
 /// <item>the rated or edited target is the event's own, else the target that answered on the route (its last
-/// "ok" hop), else the route's first choice;</item>
+/// "ok" hop), else the route's first choice — unless that is a human target (a person's answer is not what an
+/// edit corrects: the operator API records the AI draft's target on the edit);</item>
 /// <item>for an edit, the target credited with the correction is the event's other target, else the route's
 /// strongest candidate (the last of the profile's candidates, often the human desk) when it is not the edited one.</item>
 /// </list>
 /// </summary>
-public sealed class FeedbackContext(IRouteLog routes, ITicketStore? tickets)
+/// <param name="routes">The route log (decisions by id).</param>
+/// <param name="tickets">Tickets, for prompts of events recorded with only a ticket or route; null: none.</param>
+/// <param name="isHuman">Whether a target name is a human target (from the router's setup); null: none is.</param>
+public sealed class FeedbackContext(IRouteLog routes, ITicketStore? tickets, Func<string, bool>? isHuman = null)
 {
     /// <summary>Most tickets scanned to find the one opened for a route id.</summary>
     public const int TicketScan = 10_000;
@@ -35,8 +39,9 @@ public sealed class FeedbackContext(IRouteLog routes, ITicketStore? tickets)
         if (string.IsNullOrWhiteSpace(e.Prompt) && await PromptFromTicketAsync(e, cancel) is { } prompt)
             resolved = resolved with { Prompt = prompt };
         if (decision is null) return resolved;
-        if (string.IsNullOrWhiteSpace(resolved.Target) && e.Kind != FeedbackKind.Preference)
-            resolved = resolved with { Target = AnsweredBy(decision) };
+        if (string.IsNullOrWhiteSpace(resolved.Target) && e.Kind != FeedbackKind.Preference
+            && AnsweredBy(decision) is { } answered && !(isHuman?.Invoke(answered) ?? false))
+            resolved = resolved with { Target = answered };
         if (e.Kind == FeedbackKind.Edit && string.IsNullOrWhiteSpace(resolved.OtherTarget)
             && decision.Candidates.Count > 0 && decision.Candidates[^1].Target is var strongest && strongest != resolved.Target)
             resolved = resolved with { OtherTarget = strongest };

@@ -5,6 +5,7 @@ using Takase.Routing;
 using Takase.Routing.Learned;
 using Takase.Routing.Learned.NGram;
 using Takase.Routing.Profiles;
+using Takase.Routing.Targets;
 using Takase.Server.Persistence;
 using Takase.Server.Routing;
 
@@ -123,7 +124,7 @@ public sealed class OnlineRouterLearning : IHostedService, IDisposable
         try
         {
             var updates = 0;
-            var context = new FeedbackContext(_routes, _tickets);
+            var context = new FeedbackContext(_routes, _tickets, IsHuman(_host()));
             while (true)
             {
                 var events = await _store.ListFeedbackAsync(_cursor, ReadBatch, cancel);
@@ -249,6 +250,13 @@ public sealed class OnlineRouterLearning : IHostedService, IDisposable
                 profile.Name, batch.Count, live.Updates, learning.Persist ? $"; saved to {path}" : "");
         }
         return updates;
+    }
+
+    /// <summary>Whether a target of the host's current setup is a person.</summary>
+    internal static Func<string, bool> IsHuman(RouterHost host)
+    {
+        var targets = host.Setup.Targets;
+        return name => targets.TryGetValue(name, out var t) && t.Kind == TargetKind.Human;
     }
 
     /// <summary>The "strong wins" label an event's scores give for a profile, or null when they say nothing about its tiers.</summary>
