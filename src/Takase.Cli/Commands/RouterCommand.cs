@@ -18,6 +18,8 @@ namespace Takase.Cli.Commands;
 /// cross-validation with RouteLLM's metrics (APGR, CPT) and the decision latency.
 /// </summary>
 /// <remarks>
+/// <c>train --feedback</c> adds the stored feedback of a running server (<c>--server</c>, else TAKASE_HOST) to the
+/// data, or trains on it alone (then name the targets with --weak and --strong).
 /// <c>--profile P</c> writes the router to the profile's <c>ModelPath</c> from configuration
 /// (<c>Takase:Router:Profiles:P:ModelPath</c> in ./appsettings.json or <c>TAKASE__Router__Profiles__P__ModelPath</c>;
 /// a relative path is under the models folder); <c>--out</c> overrides it.
@@ -66,22 +68,47 @@ internal static class RouterCommand
         command.Options.Add(profile);
         command.Options.Add(share);
         command.Options.Add(folds);
-        command.SetAction((parse, _) => Task.FromResult(Guard(() =>
+        var feedback = new Option<bool>("--feedback") { Description = "Also train on the feedback stored by a running server (GET /api/feedback/routing.jsonl; TAKASE_API_KEY when keys are required)." };
+        var server = new Option<string?>("--server") { Description = "The server whose feedback --feedback reads (default: TAKASE_HOST, else 127.0.0.1:11434)." };
+        var weight = new Option<int>("--feedback-weight") { Description = "How many times each feedback prompt counts next to DATA's rows.", DefaultValueFactory = _ => 1 };
+        command.Options.Add(feedback);
+        command.Options.Add(server);
+        command.Options.Add(weight);
+        common.Data.Arity = ArgumentArity.ZeroOrOne; // --feedback alone is enough
+        command.SetAction((parse, cancel) => CliErrors.GuardAsync(async () =>
         {
-            var (data, options) = Load(parse, common);
-            options = options with { CalibrationFolds = parse.GetValue(folds) };
-            var target = OutputPath(parse.GetValue(output), parse.GetValue(profile), out var profileShare);
-            var clock = Stopwatch.StartNew();
-            var model = RouterTraining.Train(data, options);
-            RoutingModelFile.Save(model, target);
-            Console.WriteLine(string.Create(Inv, $"trained {model.Kind} on {data.Count} prompts of {data.Source} in {clock.Elapsed.TotalSeconds:F1} s"));
-            Console.WriteLine(string.Create(Inv, $"weak {data.Weak} {data.WeakMean:0.###}, strong {data.Strong} {data.StrongMean:0.###}, strong wins on {model.Training.StrongWinRate * 100:0.0}%"));
-            if ((parse.GetValue(share) ?? profileShare) is { } s)
-                Console.WriteLine(string.Create(Inv, $"threshold for {s * 100:0.#}% strong calls: {model.ThresholdForStrongShare(s):0.######}"));
-            Console.WriteLine($"wrote {target}");
-            return 0;
-        })));
+            (string Jsonl, Uri Source)? stored = null;
+            if (parse.GetValue(feedback)) stored = await FeedbackTrainingData.FetchAsync(parse.GetValue(server), cancel);
+            else if (parse.GetValue(common.Data) is null) throw new ArgumentException("give DATA.jsonl, --feedback, or both");
+            return Guard(() => TrainNow(parse, common, output, profile, share, folds, stored, parse.GetValue(weight)));
+        }));
         return command;
+    }
+
+    private static int TrainNow(ParseResult parse, Common common, Option<FileInfo?> output, Option<string?> profile, Option<double?> share,
+        Option<int> folds, (string Jsonl, Uri Source)? stored, int weight)
+    {
+        var (file, options) = LoadOptional(parse, common);
+        var data = file;
+        if (stored is { } fb)
+        {
+            data = FeedbackTrainingData.Mix(file, fb.Jsonl, fb.Source.ToString(), parse.GetValue(common.Weak), parse.GetValue(common.Strong), weight,
+                out var used, out var skipped);
+            Console.WriteLine($"feedback: {used} prompt{(used == 1 ? "" : "s")} from {fb.Source} (×{weight})"
+                              + (skipped > 0 ? $", {skipped} without both {data.Weak} and {data.Strong} skipped" : ""));
+        }
+        if (data is null) throw new ArgumentException("give DATA.jsonl, --feedback, or both");
+        options = options with { CalibrationFolds = parse.GetValue(folds) };
+        var target = OutputPath(parse.GetValue(output), parse.GetValue(profile), out var profileShare);
+        var clock = Stopwatch.StartNew();
+        var model = RouterTraining.Train(data, options);
+        RoutingModelFile.Save(model, target);
+        Console.WriteLine(string.Create(Inv, $"trained {model.Kind} on {data.Count} prompts of {data.Source} in {clock.Elapsed.TotalSeconds:F1} s"));
+        Console.WriteLine(string.Create(Inv, $"weak {data.Weak} {data.WeakMean:0.###}, strong {data.Strong} {data.StrongMean:0.###}, strong wins on {model.Training.StrongWinRate * 100:0.0}%"));
+        if ((parse.GetValue(share) ?? profileShare) is { } s)
+            Console.WriteLine(string.Create(Inv, $"threshold for {s * 100:0.#}% strong calls: {model.ThresholdForStrongShare(s):0.######}"));
+        Console.WriteLine($"wrote {target}");
+        return 0;
     }
 
     private static Command Eval()
@@ -128,8 +155,16 @@ internal static class RouterCommand
 
     private static (RoutingDataset Data, RouterTrainingOptions Options) Load(ParseResult parse, Common common)
     {
+        var (data, options) = LoadOptional(parse, common);
+        return (data ?? throw new ArgumentException("give the labelled data file DATA.jsonl"), options);
+    }
+
+    /// <summary>The data file (null when none is given: train --feedback alone) and the training options.</summary>
+    private static (RoutingDataset? Data, RouterTrainingOptions Options) LoadOptional(ParseResult parse, Common common)
+    {
         var strategy = RouterTraining.ParseStrategy(parse.GetValue(common.Strategy)!);
-        var data = RoutingDataset.Load(parse.GetValue(common.Data)!.FullName,
+        var file = parse.GetValue(common.Data);
+        var data = file is null ? null : RoutingDataset.Load(file.FullName,
             new RoutingDatasetOptions { Weak = parse.GetValue(common.Weak), Strong = parse.GetValue(common.Strong) });
         IEmbeddingSource? embeddings = null;
         if (strategy != RoutingStrategy.NGram)
