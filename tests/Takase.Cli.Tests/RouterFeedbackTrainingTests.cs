@@ -71,7 +71,9 @@ public sealed class RouterFeedbackTrainingTests : IDisposable
         var data = _dir.File("data.jsonl");
         File.WriteAllLines(data, Enumerable.Range(0, 10).Select(i => JsonSerializer.Serialize(new
         {
-            id = $"d{i}", prompt = $"Summarise chapter {i}", scores = new Dictionary<string, double> { ["local"] = 1, ["gpt"] = 1 },
+            id = $"d{i}",
+            prompt = $"Summarise chapter {i}",
+            scores = new Dictionary<string, double> { ["local"] = 1, ["gpt"] = 1 },
         })));
         var mixed = TakaseProcess.RunWith(env, null, "router", "train", data, "--feedback", "--server", _host, "--feedback-weight", "2", "--weak", "local",
             "--strong", "gpt", "--out", _dir.File("mixed.json"));

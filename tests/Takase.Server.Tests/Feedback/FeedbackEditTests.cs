@@ -47,8 +47,12 @@ public sealed class FeedbackEditTests : IDisposable
     {
         var edit = new FeedbackEvent
         {
-            Kind = FeedbackKind.Edit, Prompt = "Where is my parcel?", Target = "small", OtherTarget = "desk",
-            Answer = "kitten", EditedText = "sitting",
+            Kind = FeedbackKind.Edit,
+            Prompt = "Where is my parcel?",
+            Target = "small",
+            OtherTarget = "desk",
+            Answer = "kitten",
+            EditedText = "sitting",
         };
         var line = Assert.Single(FeedbackDataset.ToRoutingJsonl([edit]));
         var scores = JsonDocument.Parse(line).RootElement.GetProperty("scores");
