@@ -18,9 +18,6 @@ public static class AccessRegistration
         services.AddSingleton(new ApiKeyCache(options.Auth.KeyCacheTtl, options.Auth.KeyCacheSize));
         services.AddSingleton(sp => new AccessGate(sp.GetRequiredService<IApiKeyStore>(), sp.GetRequiredService<IAuditLog>(), required,
             options.Auth.AdminKey, sp.GetRequiredService<ILogger<AccessGate>>(), sp.GetRequiredService<ApiKeyCache>()));
-        // Feedback's learning registers here until TakaseServer.Build calls AddTakaseFeedback itself (it needs the
-        // services before the app is built, and this is the feedback area's one call from Build before that).
-        services.AddTakaseFeedback(options);
         return services;
     }
 

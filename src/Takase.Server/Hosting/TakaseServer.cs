@@ -61,6 +61,7 @@ public static class TakaseServer
         builder.AddTakaseRouter();
         builder.Services.AddTakaseStore(options); // after the router: its persistent IRouteLog replaces the in-memory one
         builder.Services.AddTakaseAccess(options);
+        builder.Services.AddTakaseFeedback(options);
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
         var app = builder.Build();
