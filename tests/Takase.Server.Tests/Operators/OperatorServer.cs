@@ -14,8 +14,9 @@ namespace Takase.Server.Tests.Operators;
 /// A real Takase server (auth off, its own SQLite database) whose router hands requests to people, with a
 /// <see cref="FakeProvider"/> behind the remote target "remote-ok". Human targets: "desk" (an SLA long enough for a
 /// test to answer, AI drafts by remote-ok) and "desk-quick" (an SLA of half a second, remote-ok answering after it).
+/// "desk-broken" falls back to "remote-500", which always fails.
 /// Profiles: "to-desk" (the router's first choice is the desk), "support" (remote-ok first; a rule requires the desk for
-/// complaints; the default hand-off phrases), "sla" (desk-quick alone), "cascade-desk" (a cascade that escalates from
+/// complaints; the default hand-off phrases), "sla" (desk-quick alone), "sla-broken" (desk-broken alone), "cascade-desk" (a cascade that escalates from
 /// remote-ok to the desk).
 /// </summary>
 public sealed class OperatorServer : IAsyncLifetime
@@ -50,6 +51,10 @@ public sealed class OperatorServer : IAsyncLifetime
             $"{r}Profiles:support:Rules:0:Name=complaint", $"{r}Profiles:support:Rules:0:Keywords:0=complaint",
             $"{r}Profiles:support:Rules:0:Keywords:1=苦情", $"{r}Profiles:support:Rules:0:Action=Require", $"{r}Profiles:support:Rules:0:Target=desk",
             $"{r}Profiles:sla:Candidates:0=desk-quick",
+            // An SLA whose fallback fails too.
+            $"{r}Targets:remote-500:Kind=Remote", $"{r}Targets:remote-500:Endpoint={Provider.Endpoint("500-operators")}", $"{r}Targets:remote-500:Model=fake-model",
+            $"{r}Targets:desk-broken:Kind=Human", $"{r}Targets:desk-broken:Timeout={QuickSla:c}", $"{r}Targets:desk-broken:SlaFallback=remote-500",
+            $"{r}Profiles:sla-broken:Candidates:0=desk-broken",
             // A cascade whose model gives no log-probabilities to judge by (and has no verifier): always low-confidence.
             $"{r}Profiles:cascade-desk:Strategy=Cascade", $"{r}Profiles:cascade-desk:Candidates:0=remote-ok", $"{r}Profiles:cascade-desk:Candidates:1=desk",
             $"{r}Profiles:cascade-desk:Handoff:CascadeToHuman=true",
