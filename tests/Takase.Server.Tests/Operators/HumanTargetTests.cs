@@ -279,4 +279,17 @@ public sealed class HumanTargetTests(OperatorServer server)
         Assert.Contains("desk-broken: sla_timeout", message);
         Assert.Contains("remote-500: error", message);
     }
+
+    [Fact]
+    public async Task A_learned_score_inside_the_uncertain_band_goes_to_the_desk_with_the_score_in_the_reason()
+    {
+        using var response = await server.Http.SendAsync(Post("api/chat", Chat("unsure", "Tell me a story about a fox", stream: false), async: true), Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, text);
+        var view = await server.TicketAsync(JsonDocument.Parse(text).RootElement.GetProperty("ticket_id").GetString()!, Cancel);
+        var route = view.GetProperty("route");
+        Assert.Contains("handoff:low_confidence", route.GetProperty("applied_rules").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["desk", "remote-ok"], route.GetProperty("order").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains(route.GetProperty("score").GetDouble().ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), view.GetProperty("ticket").GetProperty("reason").GetString());
+    }
 }
