@@ -76,16 +76,34 @@ public static class RouterApi
     /// Awaits a routed answer and puts its decision id in the <see cref="RouteHeader"/> header — also when every target
     /// failed, so the error response can be explained with GET /api/routes/{id} too.
     /// </summary>
-    internal static async Task<RoutedSession> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
+    /// <remarks>
+    /// Returns null when the response is already written and the endpoint has nothing left to do: the request went to
+    /// a person and its client asked not to wait (202 with the ticket to poll), or a stream that began with the
+    /// operator status chunk ended in an error line. A request that waits for an operator while streaming has its
+    /// header sent with the status chunk.
+    /// </remarks>
+    internal static async Task<RoutedSession?> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
     {
         try
         {
             var session = await routing;
-            http.Response.Headers[RouteHeader] = session.Decision.Id;
+            if (!http.Response.HasStarted) http.Response.Headers[RouteHeader] = session.Decision.Id;
             return session;
+        }
+        catch (Takase.Routing.Execution.HandedToOperatorException e)
+        {
+            if (e.Decision is { } decision) http.Response.Headers[RouteHeader] = decision.Id;
+            await OperatorWait.AcceptedAsync(http, e.TicketId);
+            return null;
         }
         catch (Takase.Routing.Execution.AllTargetsFailedException e)
         {
+            if (OperatorWait.StartedFor(http) is { } waiting && http.Response.HasStarted)
+            {
+                // The stream began with the operator status chunk; the failure ends it (the endpoint has nothing to add).
+                await waiting.FailedAsync(e.Message);
+                return null;
+            }
             http.Response.Headers[RouteHeader] = e.Decision.Id;
             throw;
         }
