@@ -70,8 +70,18 @@ public sealed record TargetDefinition
     public TargetCapabilities Capabilities { get; init; }
     /// <summary>Who sees the prompt.</summary>
     public PrivacyClass Privacy { get; init; } = PrivacyClass.Local;
-    /// <summary>How long one attempt may take before the router moves to the next candidate.</summary>
+    /// <summary>
+    /// How long one attempt may take before the router moves to the next candidate. For a human target it is the SLA:
+    /// how long a client waits for an operator before <see cref="SlaFallback"/> answers.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>
+    /// Human targets: the target that answers when no operator has within <see cref="Timeout"/> (the ticket stays open);
+    /// null tries the decision's next candidate, if any.
+    /// </summary>
+    public string? SlaFallback { get; init; }
+    /// <summary>Human targets: the target that writes an AI draft for the operator when a ticket opens; null for none.</summary>
+    public string? DraftTarget { get; init; }
 
     /// <summary>Estimated cost in USD of a request of <paramref name="inputTokens"/> in and <paramref name="outputTokens"/> out.</summary>
     public double CostOf(int inputTokens, int outputTokens) =>

@@ -26,6 +26,8 @@ public static class AccessPolicy
         if (path.StartsWithSegments("/api/feedback")) return HttpMethods.IsPost(method) ? ApiKeyRole.Client : ApiKeyRole.Operator;
         // A routed answer names its decision; its client may ask why (GET /api/routes/{id}), the list is for operators.
         if (reading && path.StartsWithSegments("/api/routes", out var rest) && rest.HasValue && rest.Value!.Length > 1) return ApiKeyRole.Client;
+        // A client that asked not to wait polls its ticket by id (ids are unguessable); the queue is for operators.
+        if (reading && path.StartsWithSegments("/api/tickets", out var ticket) && ticket.HasValue && ticket.Value!.Length > 1) return ApiKeyRole.Client;
         if (path.StartsWithSegments("/api/router")) return reading ? ApiKeyRole.Operator : ApiKeyRole.Admin;
         if (ClientPaths.Any(p => path.StartsWithSegments(p))) return ApiKeyRole.Client;
         if (OperatorPaths.Any(p => path.StartsWithSegments(p))) return ApiKeyRole.Operator;

@@ -89,6 +89,7 @@ public static class TakaseServer
         OllamaApi.Map(app);
         OpenAiApi.Map(app);
         RouterApi.Map(app);
+        Operators.OperatorApi.Map(app);
         RouterRegistration.WarnAboutShadowedModels(app);
         return app;
     }

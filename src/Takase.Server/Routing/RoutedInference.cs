@@ -217,31 +217,48 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
         var prompt = CascadeVerifier.Prompt(question, answer);
         try
         {
-            if (target.Kind == TargetKind.Remote)
-            {
-                var reply = await host.RemoteClient(target).ChatAsync(new RemoteChatCall
-                {
-                    Messages = [.. prompt.Select(m => new RemoteMessage(m.Role, m.Content))],
-                    Temperature = 0,
-                    MaxTokens = 16,
-                }, timeout.Token);
-                return CascadeVerifier.Parse(reply.Content);
-            }
-            await using var session = await inference.ChatAsync(new ChatCall
-            {
-                Model = LocalModel(target),
-                Messages = [.. prompt.Select(m => new ChatMessage(m.Role, m.Content))],
-                Options = new Takase.Engine.Generation.GenerationOptions { MaxTokens = 16, Sampling = new() { Temperature = 0 } },
-            }, timeout.Token);
-            var text = new System.Text.StringBuilder();
-            await foreach (var piece in session.ReadAsync(timeout.Token)) text.Append(piece.Content);
-            return CascadeVerifier.Parse(text.ToString());
+            return CascadeVerifier.Parse(await AnswerTextAsync(target, [.. prompt.Select(m => (m.Role, m.Content))], timeout.Token, maxTokens: 16, greedy: true));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             return VerifierVerdict.Unclear;
         }
     }
+
+    /// <summary>
+    /// A whole answer from one local or remote target to a conversation of (role, text) pairs, outside any routing
+    /// decision: a cascade's verifier, an operator's AI draft.
+    /// </summary>
+    /// <exception cref="ArgumentException">the target is a human one.</exception>
+    public async Task<string> AnswerTextAsync(TargetDefinition target, IReadOnlyList<(string Role, string Content)> messages, CancellationToken cancel,
+        int? maxTokens = null, bool greedy = false)
+    {
+        if (target.Kind == TargetKind.Human) throw new ArgumentException($"'{target.Name}' is a human target; it cannot write an answer by itself");
+        if (target.Kind == TargetKind.Remote)
+        {
+            var reply = await host.RemoteClient(target).ChatAsync(new RemoteChatCall
+            {
+                Messages = [.. messages.Select(m => new RemoteMessage(m.Role, m.Content))],
+                Temperature = greedy ? 0 : null,
+                MaxTokens = maxTokens,
+            }, cancel);
+            return reply.Content;
+        }
+        var options = new Takase.Engine.Generation.GenerationOptions { MaxTokens = maxTokens ?? -1 };
+        await using var session = await inference.ChatAsync(new ChatCall
+        {
+            Model = LocalModel(target),
+            Messages = [.. messages.Select(m => new ChatMessage(m.Role, m.Content))],
+            Options = greedy ? options with { Sampling = new() { Temperature = 0 } } : options,
+        }, cancel);
+        var text = new System.Text.StringBuilder();
+        await foreach (var piece in session.ReadAsync(cancel)) text.Append(piece.Content);
+        return text.ToString();
+    }
+
+    /// <summary>An operator draft over a ticket's conversation.</summary>
+    internal Task<string> AnswerTextAsync(TargetDefinition target, IReadOnlyList<Persistence.TicketMessage> conversation, CancellationToken cancel) =>
+        AnswerTextAsync(target, [.. conversation.Select(m => (m.Role, m.Content))], cancel);
 
     private static ChatCall WithLogprobs(ChatCall call, bool judged) => judged && call.TopLogprobs < 0 ? call with { TopLogprobs = 0 } : call;
 

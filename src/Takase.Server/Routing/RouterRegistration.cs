@@ -48,6 +48,9 @@ public static class RouterRegistration
         });
         builder.Services.AddHostedService<RouterChanges>();
         builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>()));
+        // The operator queue: tickets live in the store, whose registration follows this one.
+        builder.Services.AddSingleton(sp => new Operators.OperatorDesk(sp.GetRequiredService<Persistence.ITicketStore>(), sp.GetRequiredService<IRouteLog>(),
+            sp, sp.GetService<ILogger<Operators.OperatorDesk>>()));
     }
 
     /// <summary>Loads a profile's trained router from its ModelPath; null when it names none.</summary>

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Takase.Routing;
+using Takase.Routing.Decisions;
+using Takase.Routing.Targets;
+using Takase.Server.Persistence;
+using Takase.Server.Routing;
+
+namespace Takase.Server.Operators;
+
+/// <summary>Why and from where a request goes to a person: what a new ticket is opened with.</summary>
+/// <param name="Target">The human target the request reached.</param>
+/// <param name="Reason">Why it went to a person ("router chose 'desk'", "rule 'complaint' requires 'desk'", "the user asked for a person").</param>
+/// <param name="RouteId">The routing decision.</param>
+/// <param name="Conversation">The conversation so far, as the desk may see it (redacted when the profile says RedactLocal).</param>
+public sealed record OperatorHandoff(TargetDefinition Target, string Reason, string? RouteId, IReadOnlyList<TicketMessage> Conversation);
+
+/// <summary>
+/// The human-operator queue: opens tickets for requests that reach a human target, wakes the requests waiting on a
+/// ticket when an operator answers, and has the human target's draft target write an AI draft for the operator.
+/// Waiting is signalled in-process and re-checked from the store every <see cref="RecheckInterval"/>, so an answer
+/// written by another process or node reaches the waiter too.
+/// </summary>
+public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServiceProvider services, ILogger<OperatorDesk>? logger = null)
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _drafts = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <summary>How often a waiting request reads the store again, for answers given on another node.</summary>
+    public TimeSpan RecheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The ticket store.</summary>
+    public ITicketStore Tickets => tickets;
+
+    /// <summary>Opens a ticket for <paramref name="handoff"/> and starts its AI draft when the human target names a draft target.</summary>
+    public async Task<Ticket> OpenAsync(OperatorHandoff handoff, CancellationToken cancel)
+    {
+        var ticket = await tickets.CreateTicketAsync(new Ticket { Reason = handoff.Reason, RouteId = handoff.RouteId }, handoff.Conversation, cancel);
+        _logger.LogInformation("ticket {Ticket} opened for human target '{Target}': {Reason}", ticket.Id, handoff.Target.Name, handoff.Reason);
+        if (handoff.Target.DraftTarget is { Length: > 0 }) StartDraft(ticket.Id, handoff.Target);
+        return ticket;
+    }
+
+    /// <summary>Wakes the requests waiting on <paramref name="ticketId"/> (an operator answered it).</summary>
+    public void Signal(string ticketId)
+    {
+        if (_signals.TryRemove(ticketId, out var signal)) signal.TrySetResult();
+    }
+
+    /// <summary>
+    /// Waits for the first operator message after <paramref name="afterSeq"/> and returns it; an answer given anywhere
+    /// (this process, another node) is found within <see cref="RecheckInterval"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">the caller stopped waiting (SLA, client gone); the ticket stays open.</exception>
+    /// <exception cref="TicketClosedException">the ticket was closed without an answer.</exception>
+    public async Task<TicketMessage> WaitForAnswerAsync(string ticketId, int afterSeq, CancellationToken cancel)
+    {
+        while (true)
+        {
+            // Take the signal before reading, so an answer stored between the read and the wait still wakes us.
+            var signal = _signals.GetOrAdd(ticketId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var answer = (await tickets.ListMessagesAsync(ticketId, cancel)).FirstOrDefault(m => m.Seq > afterSeq && m.Role == "operator");
+            if (answer is not null) return answer;
+            if (await tickets.FindTicketAsync(ticketId, cancel) is { Status: TicketStatus.Closed }) throw new TicketClosedException(ticketId);
+            try
+            {
+                await signal.Task.WaitAsync(RecheckInterval, cancel);
+            }
+            catch (TimeoutException)
+            {
+                // Re-read the store: another node may have answered.
+            }
+        }
+    }
+
+    /// <summary>The routing decision a ticket came from, when it is still known.</summary>
+    public RouteDecision? DecisionOf(Ticket ticket) => ticket.RouteId is { } id ? routes.Find(id) : null;
+
+    /// <summary>The human target a ticket's decision reached (the first human target of its order), when known.</summary>
+    public TargetDefinition? HumanTargetOf(Ticket ticket)
+    {
+        if (DecisionOf(ticket) is not { } decision || services.GetService<RouterHost>() is not { } host) return null;
+        foreach (var name in decision.Order)
+            if (host.Setup.Targets.TryGetValue(name, out var t) && t.Kind == TargetKind.Human) return t;
+        return null;
+    }
+
+    /// <summary>
+    /// (Re)generates the ticket's AI draft in the background with the human target's draft target; false when the
+    /// ticket's human target names none.
+    /// </summary>
+    public bool RequestDraft(Ticket ticket)
+    {
+        if (HumanTargetOf(ticket) is not { DraftTarget.Length: > 0 } target) return false;
+        StartDraft(ticket.Id, target);
+        return true;
+    }
+
+    /// <summary>The draft being written for a ticket, if any (tests wait on it).</summary>
+    public Task? DraftInProgress(string ticketId) => _drafts.TryGetValue(ticketId, out var t) ? t : null;
+
+    private void StartDraft(string ticketId, TargetDefinition human)
+    {
+        var task = Task.Run(() => WriteDraftAsync(ticketId, human));
+        _drafts[ticketId] = task;
+        _ = task.ContinueWith(t => _drafts.TryRemove(new KeyValuePair<string, Task>(ticketId, t)), TaskScheduler.Default);
+    }
+
+    private async Task WriteDraftAsync(string ticketId, TargetDefinition human)
+    {
+        try
+        {
+            var host = services.GetRequiredService<RouterHost>();
+            if (!host.Setup.Targets.TryGetValue(human.DraftTarget!, out var target))
+            {
+                _logger.LogWarning("ticket {Ticket}: draft target '{Target}' of '{Human}' is not configured; no draft", ticketId, human.DraftTarget, human.Name);
+                return;
+            }
+            var conversation = (await tickets.ListMessagesAsync(ticketId)).Where(m => m.Role is "user" or "assistant" or "system").ToList();
+            using var timeout = new CancellationTokenSource(target.Timeout);
+            var text = await services.GetRequiredService<RoutedInference>().AnswerTextAsync(target, conversation, timeout.Token);
+            await tickets.AddMessageAsync(ticketId, TicketMessage.New("draft", text, target.Name));
+        }
+        catch (TicketClosedException)
+        {
+            // Closed before the draft was ready: nobody needs it.
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning("ticket {Ticket}: the AI draft by '{Target}' failed: {Reason}", ticketId, human.DraftTarget, e.Message);
+        }
+    }
+}
