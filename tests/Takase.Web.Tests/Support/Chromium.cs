@@ -53,13 +53,22 @@ public sealed class Chromium : IAsyncLifetime
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", ViewportSize = new() { Width = 1360, Height = 900 } });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
-        // A script error on the page fails the test that caused it, not a later assertion with a vaguer message.
-        page.PageError += (_, message) => PageErrors.Add(message);
+        // Script errors and refused resources (a CSP violation is logged as a console error) are collected for the
+        // test to assert on; the browser would otherwise swallow them.
+        page.PageError += (_, message) => Problems.Add($"page error: {message}");
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !IsExpectedHttpError(message.Text)) Problems.Add($"console error: {message.Text}");
+        };
         return page;
     }
 
-    /// <summary>Uncaught script errors of the pages this browser opened.</summary>
-    public List<string> PageErrors { get; } = [];
+    /// <summary>Uncaught script errors and console errors of the pages this browser opened, except failed API calls.</summary>
+    public System.Collections.Concurrent.ConcurrentBag<string> Problems { get; } = [];
+
+    // Chromium logs every 4xx answer of fetch as a console error; the tests cause those on purpose.
+    private static bool IsExpectedHttpError(string text) =>
+        text.StartsWith("Failed to load resource: the server responded with a status of 4", StringComparison.Ordinal);
 
     /// <summary>Saves a full-page screenshot as screenshots/<paramref name="name"/>.png beside the test binaries.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
