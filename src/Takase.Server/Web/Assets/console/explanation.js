@@ -91,8 +91,10 @@ function cell(row, text) {
   row.append(element('td', null, text));
 }
 
+// Costs of one request are often fractions of a cent: three significant digits, never exponent notation.
+const costFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
 function formatCost(usd) {
   const value = Number(usd);
-  if (!Number.isFinite(value) || value === 0) return '0';
-  return value < 0.01 ? value.toExponential(2) : value.toFixed(4);
+  return Number.isFinite(value) ? costFormat.format(value) : '—';
 }

@@ -71,7 +71,7 @@ export class QueueView {
     const readAt = performance.now();
     this.#clocks = [];
     const rows = tickets.map(ticket => {
-      const row = element('tr', `ticket status-${ticket.status}`);
+      const row = element('tr', `ticket row-${ticket.status}`);
       row.dataset.ticketId = ticket.id;
       const waiting = element('td', 'waiting');
       this.#clocks.push({ cell: waiting, seconds: Number(ticket.waiting_seconds) || 0, readAt, running: ticket.status === 'waiting' });
@@ -82,7 +82,7 @@ export class QueueView {
       if (ticket.has_draft) preview.append(' ', element('span', 'badge', 'draft'));
       row.append(
         waiting,
-        element('td', 'status', ticket.status),
+        statusCell(ticket.status),
         element('td', 'reason', ticket.reason),
         element('td', 'profile', ticket.profile ?? '—'),
         element('td', 'assignee', ticket.assignee ?? 'unassigned'),
@@ -105,4 +105,10 @@ export class QueueView {
       clock.cell.textContent = formatDuration(seconds);
     }
   }
+}
+
+function statusCell(status) {
+  const cell = element('td', 'status-cell');
+  cell.append(element('span', `status status-${status}`, status));
+  return cell;
 }

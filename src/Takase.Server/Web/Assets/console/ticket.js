@@ -196,7 +196,7 @@ export class TicketView {
     const rating = /^[1-5]$/.test(value) ? Number(value) : value;
     const what = this.#data?.draft ? 'the AI draft' : 'the routed answer';
     this.#act('Storing the rating', () => this.#api.rate(this.#id, rating),
-      () => `Rated ${what} ${rating === 'up' ? '👍' : rating === 'down' ? '👎' : `${rating}/5`}; stored as feedback.`,
+      () => `Rated ${what} ${rating === 'up' ? 'good (thumbs up)' : rating === 'down' ? 'bad (thumbs down)' : `${rating}/5`}; stored as feedback.`,
       this.#el['rating-result']);
   }
 
