@@ -38,6 +38,8 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
             problems.Add($"{at}:ExpectedLatency is {target.ExpectedLatency}; a latency cannot be negative.");
         if (target.Timeout <= TimeSpan.Zero)
             problems.Add($"{at}:Timeout is {target.Timeout}; give how long one attempt may take (e.g. \"00:02:00\").");
+        HumanSetting($"{at}:SlaFallback", target, target.SlaFallback, "answers when no operator has within the SLA (Timeout)");
+        HumanSetting($"{at}:DraftTarget", target, target.DraftTarget, "writes the AI draft for the operator");
         var languages = target.Languages ?? [];
         LanguageCodes($"{at}:Languages", languages);
         return target with { Languages = Frozen(languages) };
@@ -65,6 +67,8 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
             if (cascade.Verifier is { } verifier && !options.Targets.ContainsKey(verifier))
                 problems.Add($"{at}:Cascade:Verifier names '{verifier}' which is not a configured target{KnownTargets()}.");
         }
+
+        if (profile.Handoff is { } handoff) Handoff($"{at}:Handoff", handoff, profile);
 
         var rules = new List<CompiledRule>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -237,6 +241,34 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
             problems.Add($"{at}:Pattern '{rule.Pattern}' is not a valid regular expression: {e.Message}");
             return null;
         }
+    }
+
+    /// <summary>A human target's setting that names another target: only on human targets, and never a human one.</summary>
+    private void HumanSetting(string at, TargetDefinition target, string? named, string what)
+    {
+        if (named is null) return;
+        if (target.Kind != TargetKind.Human)
+            problems.Add($"{at} is set on a {target.Kind} target; only a human target has one (the target that {what}). Remove it.");
+        else if (!options.Targets.TryGetValue(named, out var other))
+            problems.Add($"{at} names '{named}' which is not a configured target{KnownTargets()}.");
+        else if (other.Kind == TargetKind.Human)
+            problems.Add($"{at} names '{named}', a human target; name a local or remote target, which {what}.");
+    }
+
+    private void Handoff(string at, HandoffOptions handoff, RouterProfile profile)
+    {
+        var phrases = handoff.Phrases ?? [];
+        for (var i = 0; i < phrases.Count; i++)
+            if (string.IsNullOrWhiteSpace(phrases[i])) problems.Add($"{at}:Phrases:{i} is empty; an empty phrase would match every request.");
+        if (handoff.LowConfidenceMin.HasValue != handoff.LowConfidenceMax.HasValue)
+            problems.Add($"{at}: set both LowConfidenceMin and LowConfidenceMax (the uncertain band of learned scores), or neither.");
+        if (handoff.LowConfidenceMin is { } min) Unit($"{at}:LowConfidenceMin", min, "a learned score");
+        if (handoff.LowConfidenceMax is { } max) Unit($"{at}:LowConfidenceMax", max, "a learned score");
+        if (handoff is { LowConfidenceMin: { } lo, LowConfidenceMax: { } hi } && lo > hi)
+            problems.Add($"{at}: LowConfidenceMin ({Show(lo)}) is above LowConfidenceMax ({Show(hi)}); no score could fall in the band.");
+        var hasHuman = (profile.Candidates ?? []).Any(c => c is not null && options.Targets.TryGetValue(c, out var t) && t.Kind == TargetKind.Human);
+        if (!hasHuman && (handoff.LowConfidenceMin.HasValue || handoff.CascadeToHuman))
+            problems.Add($"{at}: low-confidence hand-off needs a human target among the profile's Candidates; add one (Kind = Human).");
     }
 
     private void LanguageCodes(string at, IReadOnlyList<string> codes)

@@ -42,13 +42,21 @@ public sealed record TargetExecutorOptions
 /// target's own Polly pipeline (a circuit breaker around a timeout of <see cref="TargetDefinition.Timeout"/>), and
 /// records a <see cref="RouteHop"/> per attempt. A failure before the answer is committed moves on to the next
 /// candidate (retries happen only across candidates, never on the same one); an open circuit is skipped as
-/// "circuit_open"; a human target answers "unavailable" until the operator queue exists. The circuits' state is
-/// <see cref="IsAvailable"/>, which the server passes to <see cref="IRouter.Decide"/>.
+/// "circuit_open". A human target has no circuit (a busy desk is not a broken one): its attempt waits for an operator
+/// up to the target's timeout, its SLA; when that passes the hop is "sla_timeout" and the target's
+/// <see cref="TargetDefinition.SlaFallback"/> is tried next. The circuits' state is <see cref="IsAvailable"/>, which
+/// the server passes to <see cref="IRouter.Decide"/>.
 /// </summary>
 public sealed class TargetExecutor
 {
-    /// <summary>Why a human target is skipped for now.</summary>
+    /// <summary>Why a human target is skipped on a server without an operator queue.</summary>
     public const string OperatorQueueDisabled = "the operator queue is not enabled on this server";
+
+    /// <summary>The hop outcome of a human target whose SLA passed with no operator answer (the ticket stays open).</summary>
+    public const string SlaTimeout = "sla_timeout";
+
+    /// <summary>The hop outcome of a human target whose client asked not to wait: the ticket is open and polled.</summary>
+    public const string Queued = "queued";
 
     private readonly TargetExecutorOptions _options;
     private readonly IRouteLog? _log;
@@ -112,8 +120,11 @@ public sealed class TargetExecutor
             .Select(c => new RouteHop(c.Target, HopOutcomes.CircuitOpen, TimeSpan.Zero, $"the circuit of '{c.Target}' is open after repeated failures; not tried"))
             .ToList();
         _log?.Record(decision with { Hops = [.. hops] });
-        foreach (var name in decision.Order)
+        // A human target that misses its SLA puts its fallback next, so the order can grow while it runs.
+        var order = decision.Order.ToList();
+        for (var i = 0; i < order.Count; i++)
         {
+            var name = order[i];
             cancel.ThrowIfCancellationRequested();
             var started = _time.GetTimestamp();
             if (!_targets.TryGetValue(name, out var target))
@@ -123,7 +134,14 @@ public sealed class TargetExecutor
             }
             if (target.Kind == TargetKind.Human)
             {
-                hops.Add(new RouteHop(name, HopOutcomes.Unavailable, TimeSpan.Zero, OperatorQueueDisabled));
+                if (await AskPersonAsync(decision, target, attempt, hops, cancel) is { } answered) return answered;
+                if (hops[^1].Outcome == SlaTimeout && target.SlaFallback is { Length: > 0 } fallback)
+                {
+                    // The fallback answers now, even when it stood later in the order (or not in it at all).
+                    var later = order.FindIndex(i + 1, t => string.Equals(t, fallback, StringComparison.OrdinalIgnoreCase));
+                    if (later > i) order.RemoveAt(later);
+                    order.Insert(i + 1, fallback);
+                }
                 continue;
             }
             var guard = GuardOf(target);
@@ -166,6 +184,60 @@ public sealed class TargetExecutor
         _log?.Record(failed);
         var list = hops.Count == 0 ? "no target to try" : string.Join("; ", hops.Select(h => $"{h.Target}: {h.Outcome}{(h.Error is null ? "" : $" ({h.Error})")}"));
         throw new AllTargetsFailedException($"no target of router profile '{decision.Profile}' could answer: {list}", failed);
+    }
+
+    /// <summary>
+    /// One attempt at a human target: the attempt (which opens a ticket and waits for the operator's answer) runs on a
+    /// token that the SLA cancels. Returns the committed run, or null after adding the hop of a miss (sla_timeout, or
+    /// the failure) so the caller moves on. A client that asked not to wait ends the request (<see cref="HandedToOperatorException"/>).
+    /// </summary>
+    private async Task<RouteRun<T>?> AskPersonAsync<T>(RouteDecision decision, TargetDefinition target, TargetAttempt<T> attempt,
+        List<RouteHop> hops, CancellationToken cancel) where T : class
+    {
+        var started = _time.GetTimestamp();
+        var answerCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        answerCancel.CancelAfter(target.Timeout);
+        try
+        {
+            var answer = await attempt(target, answerCancel.Token);
+            hops.Add(new RouteHop(target.Name, HopOutcomes.Ok, _time.GetElapsedTime(started)));
+            var committed = decision with { Hops = [.. hops] };
+            _log?.Record(committed);
+            return new RouteRun<T>(this, committed, target, answer, answerCancel, started, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            answerCancel.Dispose();
+            hops.Add(new RouteHop(target.Name, HopOutcomes.Cancelled, _time.GetElapsedTime(started), "the client went away; the ticket stays open for the operator"));
+            _log?.Record(decision with { Hops = [.. hops] });
+            throw;
+        }
+        catch (OperationCanceledException) when (answerCancel.IsCancellationRequested)
+        {
+            answerCancel.Dispose();
+            hops.Add(new RouteHop(target.Name, SlaTimeout, _time.GetElapsedTime(started),
+                $"no operator answered within the SLA of {target.Timeout.TotalSeconds:0.###} s; the ticket stays open" +
+                (target.SlaFallback is { Length: > 0 } f ? $"; '{f}' answers instead" : "")));
+            _log?.Record(decision with { Hops = [.. hops] });
+            return null;
+        }
+        catch (HandedToOperatorException e)
+        {
+            answerCancel.Dispose();
+            hops.Add(new RouteHop(target.Name, Queued, _time.GetElapsedTime(started), $"ticket {e.TicketId} waits for an operator; the client polls it"));
+            var queued = decision with { Hops = [.. hops] };
+            _log?.Record(queued);
+            throw new HandedToOperatorException(e.TicketId, queued);
+        }
+        catch (Exception e)
+        {
+            answerCancel.Dispose();
+            var outcome = OutcomeOf(e, target);
+            hops.Add(new RouteHop(target.Name, outcome ?? HopOutcomes.Error, _time.GetElapsedTime(started), MessageOf(e, target)));
+            _log?.Record(decision with { Hops = [.. hops] });
+            if (outcome is null) throw;
+            return null;
+        }
     }
 
     /// <summary>The hop outcome of a failure, or null when the request (not the target) is at fault.</summary>
@@ -221,4 +293,18 @@ public sealed class TargetExecutor
     internal TimeProvider Time => _time;
 
     private sealed record Guard(TargetDefinition Target, ResiliencePipeline Pipeline, CircuitBreakerStateProvider State);
+}
+
+/// <summary>
+/// A request handed to a person whose client asked not to wait: its ticket is open, and the client is answered with
+/// the ticket id to poll. Thrown by a human target's attempt; the executor adds the "queued" hop and throws it on with
+/// the decision.
+/// </summary>
+public sealed class HandedToOperatorException(string ticketId, RouteDecision? decision = null)
+    : Exception($"the request waits for an operator in ticket {ticketId}")
+{
+    /// <summary>The ticket the client polls.</summary>
+    public string TicketId => ticketId;
+    /// <summary>The decision with its hops, once the executor has recorded it.</summary>
+    public RouteDecision? Decision => decision;
 }

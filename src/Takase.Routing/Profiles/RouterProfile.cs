@@ -50,6 +50,43 @@ public sealed record RouterProfile
     /// to send prompts as they are.
     /// </summary>
     public ProfilePrivacy? Privacy { get; init; }
+    /// <summary>
+    /// When a request goes to the profile's human target besides rules and scores: the user asks for a person, or the
+    /// router is unsure. Null uses the defaults (the hand-off phrases on); it matters only with a human candidate.
+    /// </summary>
+    public HandoffOptions? Handoff { get; init; }
+}
+
+/// <summary>
+/// A profile's hand-off to people (<c>Takase:Router:Profiles:&lt;name&gt;:Handoff</c>), used only when the profile has
+/// a human target among its candidates: the user asking for a person in so many words, a learned score inside an
+/// uncertain band, or a cascade whose answers all stay low-confidence send the request to that target.
+/// </summary>
+public sealed record HandoffOptions
+{
+    /// <summary>The phrases a user asks for a person with when <see cref="Phrases"/> is not set (English and Japanese).</summary>
+    public static IReadOnlyList<string> DefaultPhrases { get; } =
+    [
+        "talk to a human", "speak to a human", "talk to a person", "speak to a person", "real person", "human agent",
+        "talk to someone", "operator", "人間と話したい", "人と話したい", "オペレーター", "担当者",
+    ];
+
+    /// <summary>Whether asking for a person hands the request over (on by default).</summary>
+    public bool OnRequest { get; init; } = true;
+    /// <summary>
+    /// The phrases that ask for a person, matched in the last user message after width folding, case-insensitively
+    /// (Latin ones as whole words); null for <see cref="DefaultPhrases"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Phrases { get; init; }
+    /// <summary>With <see cref="LowConfidenceMax"/>: a learned score in [min, max] means the router is unsure; a person answers.</summary>
+    public double? LowConfidenceMin { get; init; }
+    /// <summary>The upper end of the uncertain band of learned scores.</summary>
+    public double? LowConfidenceMax { get; init; }
+    /// <summary>In a cascade, escalate to the human target when even the strongest model's answer is judged low-confidence.</summary>
+    public bool CascadeToHuman { get; init; }
+
+    /// <summary>The phrases in effect.</summary>
+    public IReadOnlyList<string> EffectivePhrases => OnRequest ? Phrases ?? DefaultPhrases : [];
 }
 
 /// <summary>

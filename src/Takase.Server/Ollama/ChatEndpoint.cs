@@ -28,7 +28,9 @@ public static class ChatEndpoint
                 await ModelLoad.WriteOne(http, stream, Empty(model, "load"));
                 return;
             }
-            session = routed = await OllamaRouting.ChatAsync(http, routing, request, model, stream);
+            routed = await OllamaRouting.ChatAsync(http, routing, request, model, stream);
+            if (routed is null) return; // a person answers later: 202 with the ticket to poll
+            session = routed;
             model = routed.ModelName; // the response names the model that answered
         }
         else

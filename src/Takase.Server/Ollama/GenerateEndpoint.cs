@@ -28,7 +28,9 @@ public static class GenerateEndpoint
                 await WriteOne(http, stream, new GenerateResponse { Model = model, CreatedAt = DateTime.UtcNow, Done = true, DoneReason = "load" });
                 return;
             }
-            session = routed = await OllamaRouting.GenerateAsync(http, routing, request, model, stream);
+            routed = await OllamaRouting.GenerateAsync(http, routing, request, model, stream);
+            if (routed is null) return; // a person answers later: 202 with the ticket to poll
+            session = routed;
             model = routed.ModelName; // the response names the model that answered
         }
         else

@@ -26,10 +26,14 @@ public sealed class NdjsonWriter(HttpResponse response)
     {
         if (!Started)
         {
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = ContentType;
-            response.Headers.CacheControl = "no-cache";
-            response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            // A routed request waiting for an operator may have started the stream with its status line.
+            if (!response.HasStarted)
+            {
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = ContentType;
+                response.Headers.CacheControl = "no-cache";
+                response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            }
             Started = true;
         }
         _buffer.ResetWrittenCount();

@@ -16,6 +16,7 @@ internal static class ChatCompletionsEndpoint
         var request = await OpenAiJson.ReadBodyAsync<CreateChatCompletionRequest>(context.Request, cancel);
         var plan = ChatCompletionMapping.ToPlan(request, OpenAiOptions.ModelParameters(context.RequestServices, request.Model));
         var routed = await RoutedAsync(context, request, plan);
+        if (routed is null && context.Response.HasStarted) return; // a person answers later: 202 with the ticket to poll
         await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count,
             (i, token) => routed is not null ? Task.FromResult<IAnswerSession>(routed) : StartAsync(inference, plan.Calls[i], token), cancel);
         var header = new Header(OpenAiApi.NewId("chatcmpl-"), OpenAiApi.Now(), choices.Sessions[0].ModelName, routed);
@@ -31,7 +32,7 @@ internal static class ChatCompletionsEndpoint
             throw new OpenAiRequestException($"Invalid 'n': a router profile ('{request.Model}') answers one choice per request; send n = 1.", "n", "unsupported_parameter");
         return await RouterApi.WithRouteHeader(context, routing.ChatAsync(plan.Calls[0],
             model => ChatCompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
-            plan.Stream, context.RequestAborted));
+            plan.Stream, context.RequestAborted, OperatorWait.OpenAiChat(context, request.Model!, plan.Stream)));
     }
 
     private sealed record Header(string Id, long Created, string Model, RoutedSession? Routed);

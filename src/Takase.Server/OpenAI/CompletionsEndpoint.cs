@@ -16,6 +16,7 @@ internal static class CompletionsEndpoint
         var request = await OpenAiJson.ReadBodyAsync<CreateCompletionRequest>(context.Request, cancel);
         var plan = CompletionMapping.ToPlan(request, OpenAiOptions.ModelParameters(context.RequestServices, request.Model));
         var routed = await RoutedAsync(context, request, plan);
+        if (routed is null && context.Response.HasStarted) return; // a person answers later: 202 with the ticket to poll
         await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, async (i, token) =>
             routed ?? (IAnswerSession)await inference.CompleteAsync(plan.Calls[i], token), cancel);
         var model = choices.Sessions[0].ModelName;
@@ -35,7 +36,7 @@ internal static class CompletionsEndpoint
             throw new OpenAiRequestException($"Invalid 'prompt': token ids belong to one model's vocabulary; send text to a router profile ('{request.Model}').", "prompt");
         return await RouterApi.WithRouteHeader(context, routing.CompleteAsync(plan.Calls[0],
             model => CompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
-            plan.Stream, context.RequestAborted));
+            plan.Stream, context.RequestAborted, OperatorWait.OpenAiCompletion(context, request.Model!, plan.Stream)));
     }
 
     /// <summary>The text echo puts in front of each prompt's completions (token prompts are decoded).</summary>

@@ -17,6 +17,7 @@ internal sealed class SseWriter(HttpResponse response)
     /// <summary>Sends the status and headers; errors from here on travel as events.</summary>
     public async Task StartAsync(CancellationToken cancel)
     {
+        if (response.HasStarted) return; // a routed request waiting for an operator started it with its status chunk
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";

@@ -38,10 +38,22 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
     /// <summary>Opens a ticket for <paramref name="handoff"/> and starts its AI draft when the human target names a draft target.</summary>
     public async Task<Ticket> OpenAsync(OperatorHandoff handoff, CancellationToken cancel)
     {
-        var ticket = await tickets.CreateTicketAsync(new Ticket { Reason = handoff.Reason, RouteId = handoff.RouteId }, handoff.Conversation, cancel);
-        _logger.LogInformation("ticket {Ticket} opened for human target '{Target}': {Reason}", ticket.Id, handoff.Target.Name, handoff.Reason);
-        if (handoff.Target.DraftTarget is { Length: > 0 }) StartDraft(ticket.Id, handoff.Target);
-        return ticket;
+        var opening = new Ticket { Reason = handoff.Reason, RouteId = handoff.RouteId };
+        // The draft is registered before the ticket is visible, so whoever sees the ticket can wait for its draft.
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (handoff.Target.DraftTarget is { Length: > 0 }) StartDraft(opening.Id, handoff.Target, created.Task);
+        try
+        {
+            var ticket = await tickets.CreateTicketAsync(opening, handoff.Conversation, cancel);
+            created.SetResult();
+            _logger.LogInformation("ticket {Ticket} opened for human target '{Target}': {Reason}", ticket.Id, handoff.Target.Name, handoff.Reason);
+            return ticket;
+        }
+        catch (Exception e)
+        {
+            created.SetException(e);
+            throw;
+        }
     }
 
     /// <summary>Wakes the requests waiting on <paramref name="ticketId"/> (an operator answered it).</summary>
@@ -95,16 +107,27 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
     public bool RequestDraft(Ticket ticket)
     {
         if (HumanTargetOf(ticket) is not { DraftTarget.Length: > 0 } target) return false;
-        StartDraft(ticket.Id, target);
+        StartDraft(ticket.Id, target, Task.CompletedTask);
         return true;
     }
 
     /// <summary>The draft being written for a ticket, if any (tests wait on it).</summary>
     public Task? DraftInProgress(string ticketId) => _drafts.TryGetValue(ticketId, out var t) ? t : null;
 
-    private void StartDraft(string ticketId, TargetDefinition human)
+    private void StartDraft(string ticketId, TargetDefinition human, Task created)
     {
-        var task = Task.Run(() => WriteDraftAsync(ticketId, human));
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await created;
+            }
+            catch (Exception)
+            {
+                return; // the ticket was not opened (its opener reports why)
+            }
+            await WriteDraftAsync(ticketId, human);
+        });
         _drafts[ticketId] = task;
         _ = task.ContinueWith(t => _drafts.TryRemove(new KeyValuePair<string, Task>(ticketId, t)), TaskScheduler.Default);
     }

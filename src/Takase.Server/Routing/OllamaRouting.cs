@@ -28,21 +28,21 @@ internal static class OllamaRouting
     /// <summary>The routed service, or null when this server has no router.</summary>
     public static RoutedInference? Routing(HttpContext http) => http.RequestServices.GetService<RoutedInference>();
 
-    /// <summary>Starts a routed chat.</summary>
-    public static Task<RoutedSession> ChatAsync(HttpContext http, RoutedInference routing, ChatRequest request, string profile, bool stream) =>
+    /// <summary>Starts a routed chat; null when a person answers later and the 202 with the ticket is written.</summary>
+    public static Task<RoutedSession?> ChatAsync(HttpContext http, RoutedInference routing, ChatRequest request, string profile, bool stream) =>
         RouterApi.WithRouteHeader(http, routing.ChatAsync(OllamaCalls.Chat(request, profile, ProfileFacts), model =>
         {
             var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
             var local = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
             return OllamaCalls.Chat(local, model, ModelFacts.For(entry));
-        }, stream, http.RequestAborted));
+        }, stream, http.RequestAborted, OperatorWait.OllamaChat(http, profile, stream)));
 
-    /// <summary>Starts a routed completion.</summary>
-    public static Task<RoutedSession> GenerateAsync(HttpContext http, RoutedInference routing, GenerateRequest request, string profile, bool stream) =>
+    /// <summary>Starts a routed completion; null when a person answers later and the 202 with the ticket is written.</summary>
+    public static Task<RoutedSession?> GenerateAsync(HttpContext http, RoutedInference routing, GenerateRequest request, string profile, bool stream) =>
         RouterApi.WithRouteHeader(http, routing.CompleteAsync(OllamaCalls.Completion(request, profile, ProfileFacts), model =>
         {
             var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
             var local = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
             return OllamaCalls.Completion(local, model, ModelFacts.For(entry));
-        }, stream, http.RequestAborted));
+        }, stream, http.RequestAborted, OperatorWait.OllamaGenerate(http, profile, stream)));
 }

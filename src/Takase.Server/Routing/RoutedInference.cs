@@ -11,6 +11,8 @@ using Takase.Routing.Profiles;
 using Takase.Routing.Targets;
 using Takase.Server.Inference;
 using Takase.Server.Models;
+using Takase.Server.Operators;
+using Takase.Server.Persistence;
 
 namespace Takase.Server.Routing;
 
@@ -20,7 +22,7 @@ namespace Takase.Server.Routing;
 /// through the <see cref="InferenceService"/>, remote ones through their OpenAI-compatible client — until one commits
 /// an answer. The endpoints then stream it like a local answer and add the explanation.
 /// </summary>
-public sealed class RoutedInference(RouterHost host, InferenceService inference)
+public sealed class RoutedInference(RouterHost host, InferenceService inference, OperatorDesk? desk = null)
 {
     /// <summary>The router host (targets, profiles, circuits).</summary>
     public RouterHost Host => host;
@@ -36,7 +38,9 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// </summary>
     /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
     /// <exception cref="PiiBlockedException">the conversation holds personal data the profile blocks.</exception>
-    public async Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel)
+    /// <exception cref="HandedToOperatorException">a person answers and the client asked not to wait (<paramref name="wait"/>).</exception>
+    public async Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel,
+        OperatorWait? wait = null)
     {
         // An async method, so a refusal (blocked data) comes out of the task, where callers handle routing errors.
         var screen = ScreenFor(call.Model);
@@ -55,8 +59,9 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
         }
         screen?.ThrowIfBlocked();
         var remote = RemoteChat(call, sent);
+        var desk = Conversation(Redacted(call, screen).Messages.Select(m => (m.Role, m.Content ?? "")));
         return await RunAsync(RequestOf(call.Model, routed, call, tools: call.Tools is { Count: > 0 }, screen, call.Messages.LastOrDefault(m => m.Role == "user")?.Content),
-            screen, stream, cancel,
+            screen, stream, desk, wait, cancel,
             async (target, judged, token) => target.Kind == TargetKind.Local
                 ? await inference.ChatAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token)
                 : stream && !judged
@@ -70,9 +75,10 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// </summary>
     /// <exception cref="Takase.Routing.RoutingException">no candidate can take the request, or none could answer.</exception>
     /// <exception cref="PiiBlockedException">the prompt holds personal data the profile blocks.</exception>
-    public async Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel)
+    /// <exception cref="HandedToOperatorException">a person answers and the client asked not to wait (<paramref name="wait"/>).</exception>
+    public async Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel,
+        OperatorWait? wait = null)
     {
-
         var screen = ScreenFor(call.Model);
         List<RouteMessage> routed = [];
         List<RemoteMessage> sent = [];
@@ -86,7 +92,9 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
         routed.Add(new RouteMessage("user", prompt?.ForRouter ?? call.Prompt));
         sent.Add(new RemoteMessage("user", prompt?.ForRemote ?? call.Prompt));
         screen?.ThrowIfBlocked();
-        return await RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, cancel, async (target, judged, token) =>
+        var seen = Redacted(call, screen);
+        var desk = Conversation([.. seen.System is { Length: > 0 } instructions ? [("system", instructions)] : Array.Empty<(string, string)>(), ("user", seen.Prompt)]);
+        return await RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, desk, wait, cancel, async (target, judged, token) =>
         {
             if (target.Kind == TargetKind.Local) return await inference.CompleteAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token);
             var client = host.RemoteClient(target);
@@ -113,17 +121,25 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
     /// Decides and executes. <paramref name="start"/> starts an answer on a target; its flag asks for an answer a
     /// cascade can judge (whole, with token log-probabilities).
     /// </summary>
-    private async Task<RoutedSession> RunAsync(RoutedRequest request, PrivacyScreen? screen, bool stream, CancellationToken cancel,
+    private async Task<RoutedSession> RunAsync(RoutedRequest request, PrivacyScreen? screen, bool stream,
+        IReadOnlyList<TicketMessage> conversation, OperatorWait? wait, CancellationToken cancel,
         Func<TargetDefinition, bool, CancellationToken, Task<IAnswerSession>> start)
     {
+        var setup = host.Setup;
         var decision = host.Router.Decide(request.Route, host.Executor.IsAvailable);
-        var cascade = host.Setup.Profiles.TryGetValue(decision.Profile, out var profile) && profile.Strategy == RoutingStrategy.Cascade
-            ? profile.Cascade ?? new CascadeOptions()
-            : null;
-        // A cascade judges every answer but the last one it could escalate to.
-        var last = decision.Order.LastOrDefault(t => host.Setup.Targets.TryGetValue(t, out var d) && d.Kind != TargetKind.Human);
+        setup.Profiles.TryGetValue(decision.Profile, out var profile);
+        if (profile is not null) decision = HandoffPolicy.Apply(decision, profile, setup, request.LastUserMessage);
+        var cascade = profile is { Strategy: RoutingStrategy.Cascade } ? profile.Cascade ?? new CascadeOptions() : null;
+        // A cascade judges every answer but the last one it could escalate to — a person, when the profile hands
+        // low-confidence answers over, and otherwise its strongest model.
+        var human = HandoffPolicy.HumanCandidate(decision, setup);
+        var last = profile?.Handoff is { CascadeToHuman: true } && human is not null
+            ? human
+            : decision.Order.LastOrDefault(t => setup.Targets.TryGetValue(t, out var d) && d.Kind != TargetKind.Human);
         var run = await host.Executor.ExecuteAsync(decision, async (target, token) =>
         {
+            if (target.Kind == TargetKind.Human)
+                return await PrimedSession.StartAsync(await PersonAsync(target, decision, conversation, wait, token), whole: true, token);
             var judged = cascade is not null && !string.Equals(target.Name, last, StringComparison.OrdinalIgnoreCase);
             var primed = await PrimedSession.StartAsync(await start(target, judged, token), whole: !stream || judged, token);
             if (!judged) return primed;
@@ -144,6 +160,30 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
         var restore = screen is { Map.Count: > 0 } && Redacts(run.Target, screen.Policy);
         return new RoutedSession(run, restore ? new AnswerRestoration(screen!.Restorer) : null);
     }
+
+    /// <summary>
+    /// A human target's attempt: opens a ticket with the conversation, the route and why, then waits for the operator's
+    /// answer (the executor's SLA ends the wait; the ticket stays open). A client that asked not to wait is answered
+    /// with the ticket instead; a streamed one gets its status chunk first.
+    /// </summary>
+    private async Task<IAnswerSession> PersonAsync(TargetDefinition target, Takase.Routing.Decisions.RouteDecision decision,
+        IReadOnlyList<TicketMessage> conversation, OperatorWait? wait, CancellationToken cancel)
+    {
+        if (desk is null) throw new TargetFailedException(target.Name, HopOutcomes.Unavailable, TargetExecutor.OperatorQueueDisabled);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var reason = decision.AppliedRules.Any(r => r.StartsWith("handoff:", StringComparison.Ordinal)) || string.Equals(decision.Chosen, target.Name, StringComparison.OrdinalIgnoreCase)
+            ? decision.Reason
+            : $"'{target.Name}' was next in the order after the targets before it could not answer well (first choice: {decision.Reason})";
+        var ticket = await desk.OpenAsync(new OperatorHandoff(target, reason, decision.Id, conversation), cancel);
+        if (wait is { Async: true }) throw new HandedToOperatorException(ticket.Id);
+        if (wait is not null) await wait.WaitingAsync(ticket, cancel);
+        var answer = await desk.WaitForAnswerAsync(ticket.Id, conversation.Count, cancel);
+        return new OperatorAnswerSession(target.Name, answer.Content, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>A request's messages as a ticket keeps them (roles a ticket cannot hold, such as tool results, are left out).</summary>
+    private static List<TicketMessage> Conversation(IEnumerable<(string Role, string Content)> messages) =>
+        [.. messages.Where(m => TicketMessage.Roles.Contains(m.Role)).Select(m => TicketMessage.New(m.Role, m.Content))];
 
     /// <summary>
     /// Whether <paramref name="target"/> gets the redacted text: a remote one always (redaction protects what leaves
@@ -278,14 +318,15 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference)
             MaxOutputTokens = call.Options.MaxTokens >= 0 ? call.Options.MaxTokens : null,
             Privacy = screen?.Findings,
         };
-        return new(route, WantsLogprobs: call.TopLogprobs >= 0, Question: question ?? route.ScoredText);
+        return new(route, WantsLogprobs: call.TopLogprobs >= 0, Question: question ?? route.ScoredText, LastUserMessage: question);
     }
 
     /// <summary>
     /// What the router decides on (screened, under a privacy policy), whether the client asked for log-probabilities
-    /// itself, and the question a cascade's verifier is asked about, as the client wrote it.
+    /// itself, the question a cascade's verifier is asked about, as the client wrote it, and the last user message,
+    /// where a hand-off phrase asks for a person.
     /// </summary>
-    private sealed record RoutedRequest(RouteRequest Route, bool WantsLogprobs, string Question)
+    private sealed record RoutedRequest(RouteRequest Route, bool WantsLogprobs, string Question, string? LastUserMessage)
     {
         /// <inheritdoc />
         public override string ToString() => $"RoutedRequest({Route.Profile})"; // never the question's text

@@ -76,17 +76,28 @@ public static class RouterApi
     /// Awaits a routed answer and puts its decision id in the <see cref="RouteHeader"/> header — also when every target
     /// failed, so the error response can be explained with GET /api/routes/{id} too.
     /// </summary>
-    internal static async Task<RoutedSession> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
+    /// <remarks>
+    /// Returns null when the request went to a person and its client asked not to wait: the response is then already
+    /// written (202 with the ticket to poll) and the endpoint has nothing left to do. A request that waits for an
+    /// operator while streaming has its header sent with the status chunk.
+    /// </remarks>
+    internal static async Task<RoutedSession?> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
     {
         try
         {
             var session = await routing;
-            http.Response.Headers[RouteHeader] = session.Decision.Id;
+            if (!http.Response.HasStarted) http.Response.Headers[RouteHeader] = session.Decision.Id;
             return session;
+        }
+        catch (Takase.Routing.Execution.HandedToOperatorException e)
+        {
+            if (e.Decision is { } decision) http.Response.Headers[RouteHeader] = decision.Id;
+            await OperatorWait.AcceptedAsync(http, e.TicketId);
+            return null;
         }
         catch (Takase.Routing.Execution.AllTargetsFailedException e)
         {
-            http.Response.Headers[RouteHeader] = e.Decision.Id;
+            if (!http.Response.HasStarted) http.Response.Headers[RouteHeader] = e.Decision.Id;
             throw;
         }
         catch (Takase.Routing.Privacy.PiiBlockedException e)

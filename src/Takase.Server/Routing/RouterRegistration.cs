@@ -47,7 +47,8 @@ public static class RouterRegistration
             return new RouterHost(options, setup, s => new Router(s, models), executor);
         });
         builder.Services.AddHostedService<RouterChanges>();
-        builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>()));
+        builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>(),
+            sp.GetService<Operators.OperatorDesk>()));
         // The operator queue: tickets live in the store, whose registration follows this one.
         builder.Services.AddSingleton(sp => new Operators.OperatorDesk(sp.GetRequiredService<Persistence.ITicketStore>(), sp.GetRequiredService<IRouteLog>(),
             sp, sp.GetService<ILogger<Operators.OperatorDesk>>()));

@@ -108,17 +108,47 @@ public sealed class TargetExecutorTests
     }
 
     [Fact]
-    public async Task AHumanTargetIsUnavailableForNow()
+    public async Task AHumanTargetIsAskedAndItsAnswerCommits()
     {
         var executor = new TargetExecutor([Target("desk", TargetKind.Human), Target("b")]);
         var asked = new List<string>();
         using var run = await executor.ExecuteAsync(Decision("desk", "b"), (t, _) =>
         {
             asked.Add(t.Name);
-            return Task.FromResult(t.Name);
+            return Task.FromResult("answer of " + t.Name);
         }, Cancel);
-        Assert.Equal(["b"], asked);
-        Assert.Equal(("desk", "unavailable", TargetExecutor.OperatorQueueDisabled), (run.Decision.Hops[0].Target, run.Decision.Hops[0].Outcome, run.Decision.Hops[0].Error));
+        Assert.Equal(["desk"], asked);
+        Assert.Equal(("desk", "answer of desk"), (run.Target.Name, run.Answer));
+        Assert.Equal([("desk", "ok")], run.Decision.Hops.Select(h => (h.Target, h.Outcome)));
+    }
+
+    [Fact]
+    public async Task AMissedSlaIsAnSlaTimeoutHopAndTheSlaFallbackAnswersNext()
+    {
+        // The fallback answers next even though the order had another target first, and it is not tried twice.
+        var desk = Target("desk", TargetKind.Human, timeoutSeconds: 0.2) with { SlaFallback = "c" };
+        var executor = new TargetExecutor([desk, Target("b"), Target("c")]);
+        var asked = new List<string>();
+        using var run = await executor.ExecuteAsync(Decision("desk", "b", "c"), async (t, token) =>
+        {
+            asked.Add(t.Name);
+            if (t.Kind == TargetKind.Human) await Task.Delay(Timeout.Infinite, token); // nobody answers
+            return "answer of " + t.Name;
+        }, Cancel);
+        Assert.Equal(["desk", "c"], asked);
+        Assert.Equal([("desk", TargetExecutor.SlaTimeout), ("c", "ok")], run.Decision.Hops.Select(h => (h.Target, h.Outcome)));
+        Assert.Contains("SLA of 0.2 s", run.Decision.Hops[0].Error);
+        Assert.True(executor.IsAvailable("desk"), "a person who did not answer in time does not open a circuit");
+    }
+
+    [Fact]
+    public async Task AClientThatDoesNotWaitGetsTheTicketWithTheQueuedHop()
+    {
+        var executor = new TargetExecutor([Target("desk", TargetKind.Human), Target("b")]);
+        var handed = await Assert.ThrowsAsync<HandedToOperatorException>(() => executor.ExecuteAsync<string>(Decision("desk", "b"),
+            (_, _) => throw new HandedToOperatorException("tk_1"), Cancel));
+        Assert.Equal("tk_1", handed.TicketId);
+        Assert.Equal([("desk", TargetExecutor.Queued)], handed.Decision!.Hops.Select(h => (h.Target, h.Outcome)));
     }
 
     [Fact]

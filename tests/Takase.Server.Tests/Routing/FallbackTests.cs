@@ -146,9 +146,9 @@ public sealed class FallbackTests(RoutedServer server)
         var error = body.RootElement.GetProperty("error");
         Assert.Equal("all_targets_failed", error.GetProperty("code").GetString());
         Assert.Contains("remote-all: error", error.GetProperty("message").GetString());
-        Assert.Contains("desk: unavailable", error.GetProperty("message").GetString());
+        Assert.Contains("desk: sla_timeout", error.GetProperty("message").GetString());
         var stored = await GetJsonAsync($"/api/routes/{Assert.Single(response.Headers.GetValues("x-takase-route-id"))}");
-        Assert.Equal(["error", "unavailable"], stored.GetProperty("hops").EnumerateArray().Select(h => h.GetProperty("outcome").GetString()));
+        Assert.Equal(["error", "sla_timeout"], stored.GetProperty("hops").EnumerateArray().Select(h => h.GetProperty("outcome").GetString()));
 
         var (status, ollama) = await Ndjson.PostAsync(server.Http, "/api/chat", new { model = "all-fail", messages = Story, stream = false });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
@@ -156,14 +156,14 @@ public sealed class FallbackTests(RoutedServer server)
     }
 
     [Fact]
-    public async Task AHumanTargetIsUnavailableUntilTheOperatorQueueExists()
+    public async Task AHumanTargetNobodyAnswersWithinItsSlaFallsToTheNextCandidate()
     {
         server.RequireModels();
         var takase = (await Ndjson.PostOkAsync(server.Http, "/api/chat", new { model = "desk-first", messages = Story, stream = false, options = Greedy }))
             .GetProperty("takase");
         var hops = takase.GetProperty("hops").EnumerateArray().ToList();
-        Assert.Equal(("desk", "unavailable"), (hops[0].GetProperty("target").GetString(), hops[0].GetProperty("outcome").GetString()));
-        Assert.Contains("operator queue is not enabled", hops[0].GetProperty("error").GetString());
+        Assert.Equal(("desk", "sla_timeout"), (hops[0].GetProperty("target").GetString(), hops[0].GetProperty("outcome").GetString()));
+        Assert.Contains("no operator answered within the SLA", hops[0].GetProperty("error").GetString());
         Assert.Equal("local", takase.GetProperty("answered_by").GetString());
     }
 

@@ -46,7 +46,8 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Targets:remote-ok:Kind=Remote", $"{r}Targets:remote-ok:Endpoint={provider.Endpoint("ok")}",
             $"{r}Targets:remote-ok:Model=fake-model", $"{r}Targets:remote-ok:Privacy=External",
             $"{r}Targets:remote-ok:InputCostPerMillion=2.5", $"{r}Targets:remote-ok:OutputCostPerMillion=10",
-            $"{r}Targets:desk:Kind=Human",
+            // The operator desk: nobody answers it in these tests, so its SLA passes and the next candidate answers.
+            $"{r}Targets:desk:Kind=Human", $"{r}Targets:desk:Timeout=00:00:00.3",
             $"{r}Profiles:auto:Candidates:0=remote-ok", $"{r}Profiles:auto:Candidates:1=local",
             $"{r}Profiles:auto-local:Candidates:0=local",
             $"{r}Profiles:desk-first:Candidates:0=desk", $"{r}Profiles:desk-first:Candidates:1=local",
@@ -63,7 +64,7 @@ public sealed class RoutedServer : IAsyncLifetime
             $"{r}Profiles:cascade-verified:Strategy=Cascade", $"{r}Profiles:cascade-verified:Candidates:0=local",
             $"{r}Profiles:cascade-verified:Candidates:1=remote-ok",
             $"{r}Profiles:cascade-verified:Cascade:MinMeanLogprob=-1000", $"{r}Profiles:cascade-verified:Cascade:Verifier=remote-ok",
-            // Nothing answers: a failing remote, then the operator queue that is not there yet.
+            // Nothing answers: a failing remote, then an operator desk nobody answers.
             $"{r}Targets:remote-all:Kind=Remote", $"{r}Targets:remote-all:Endpoint={provider.Endpoint("500-all")}",
             $"{r}Targets:remote-all:Model=fake-model",
             $"{r}Profiles:all-fail:Candidates:0=remote-all", $"{r}Profiles:all-fail:Candidates:1=desk",

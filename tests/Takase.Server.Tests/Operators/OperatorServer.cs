@@ -1,0 +1,110 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Takase.Server.Hosting;
+using Takase.Server.Operators;
+using Takase.Server.Tests.Routing;
+using Takase.Tests.Support;
+
+namespace Takase.Server.Tests.Operators;
+
+/// <summary>
+/// A real Takase server (auth off, its own SQLite database) whose router hands requests to people, with a
+/// <see cref="FakeProvider"/> behind the remote target "remote-ok". Human targets: "desk" (an SLA long enough for a
+/// test to answer, AI drafts by remote-ok) and "desk-quick" (an SLA of half a second, remote-ok answering after it).
+/// Profiles: "to-desk" (the router's first choice is the desk), "support" (remote-ok first; a rule requires the desk for
+/// complaints; the default hand-off phrases), "sla" (desk-quick alone).
+/// </summary>
+public sealed class OperatorServer : IAsyncLifetime
+{
+    /// <summary>The SLA of "desk-quick".</summary>
+    public static readonly TimeSpan QuickSla = TimeSpan.FromSeconds(0.5);
+
+    private readonly TempDir _dir = new();
+    private WebApplication? _app;
+
+    /// <summary>The provider behind remote-ok.</summary>
+    public FakeProvider Provider { get; private set; } = null!;
+    /// <summary>A client for Takase.</summary>
+    public HttpClient Http { get; private set; } = null!;
+    /// <summary>http://127.0.0.1:port/</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+    /// <summary>The server's services.</summary>
+    public IServiceProvider Services => _app!.Services;
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync()
+    {
+        Provider = await FakeProvider.StartAsync();
+        const string r = "--Takase:Router:";
+        string[] args =
+        [
+            $"{r}Targets:remote-ok:Kind=Remote", $"{r}Targets:remote-ok:Endpoint={Provider.Endpoint("ok")}", $"{r}Targets:remote-ok:Model=fake-model",
+            $"{r}Targets:desk:Kind=Human", $"{r}Targets:desk:Timeout=00:00:30", $"{r}Targets:desk:DraftTarget=remote-ok",
+            $"{r}Targets:desk-quick:Kind=Human", $"{r}Targets:desk-quick:Timeout={QuickSla:c}", $"{r}Targets:desk-quick:SlaFallback=remote-ok",
+            $"{r}Profiles:to-desk:Candidates:0=desk", $"{r}Profiles:to-desk:Candidates:1=remote-ok",
+            $"{r}Profiles:support:Candidates:0=remote-ok", $"{r}Profiles:support:Candidates:1=desk",
+            $"{r}Profiles:support:Rules:0:Name=complaint", $"{r}Profiles:support:Rules:0:Keywords:0=complaint",
+            $"{r}Profiles:support:Rules:0:Keywords:1=苦情", $"{r}Profiles:support:Rules:0:Action=Require", $"{r}Profiles:support:Rules:0:Target=desk",
+            $"{r}Profiles:sla:Candidates:0=desk-quick",
+        ];
+        Directory.CreateDirectory(_dir.File("db"));
+        _app = TakaseServer.Build(args, o =>
+        {
+            o.Host = "127.0.0.1:0";
+            o.IncludeOllamaModels = false;
+            o.ModelsDirectory = _dir.File("models");
+            o.Database.Path = _dir.File("db/takase.db");
+        });
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+    }
+
+    /// <summary>The desk's queue and tickets.</summary>
+    public OperatorDesk Desk => Services.GetRequiredService<OperatorDesk>();
+
+    /// <summary>
+    /// The open ticket whose first user message is <paramref name="question"/>, once the request has opened it (the
+    /// request runs concurrently; this reads the queue until the ticket is there).
+    /// </summary>
+    public async Task<string> TicketOfAsync(string question, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var queue = await Http.GetFromJsonAsync<JsonElement>("api/operator/tickets?status=all", timeout.Token);
+            foreach (var t in queue.GetProperty("tickets").EnumerateArray())
+                if (t.GetProperty("preview").GetString() == question) return t.GetProperty("id").GetString()!;
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    /// <summary>Answers a ticket through the operator API.</summary>
+    public async Task AnswerAsync(string ticketId, string content, CancellationToken cancel)
+    {
+        using var response = await Http.PostAsJsonAsync($"api/operator/tickets/{ticketId}/answer", new { content }, cancel);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(cancel));
+    }
+
+    /// <summary>The operator view of a ticket.</summary>
+    public Task<JsonElement> TicketAsync(string ticketId, CancellationToken cancel) =>
+        Http.GetFromJsonAsync<JsonElement>($"api/operator/tickets/{ticketId}", cancel);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+        if (Provider is not null) await Provider.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>Test classes in this collection share one operator server.</summary>
+[CollectionDefinition("operators")]
+public sealed class OperatorCollection : ICollectionFixture<OperatorServer>;
