@@ -14,7 +14,8 @@ namespace Takase.Web.Tests.Support;
 /// <summary>
 /// A real Takase server on a free loopback port with its own SQLite database and no models, serving the console.
 /// Secured servers require keys and know the bootstrap <see cref="AdminKey"/>; open ones are the loopback default.
-/// The router has a human target "desk" and a profile "support" that hands every request to it.
+/// The router has a human target "desk" (a client waits up to 45 s for an operator) and a profile "support" that hands
+/// every request to it.
 /// </summary>
 public sealed class ConsoleServer : IAsyncDisposable
 {
@@ -42,7 +43,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         const string r = "--Takase:Router:";
         string[] args =
         [
-            $"{r}Targets:desk:Kind=Human",
+            $"{r}Targets:desk:Kind=Human", $"{r}Targets:desk:Timeout=00:00:45",
             $"{r}Profiles:support:Candidates:0=desk",
         ];
         server._app = TakaseServer.Build([.. args, "--Logging:LogLevel:Default=Warning"], o =>
