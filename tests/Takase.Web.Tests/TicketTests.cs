@@ -68,6 +68,24 @@ public sealed class TicketTests(SecuredServer fixture, Chromium chromium) : ICla
     }
 
     [Fact]
+    public async Task Markup_in_a_message_is_shown_as_text_never_run()
+    {
+        const string hostile = "<img src=x onerror=\"document.title='pwned'\"><b>太字</b>";
+        var ticket = await _server.SeedTicketAsync("the user asked for a person", [TicketMessage.New("user", hostile)], TimeSpan.FromSeconds(5),
+            draft: "<script>alert(1)</script>");
+        var key = await _server.CreateKeyAsync("careful", ApiKeyRole.Operator);
+        var page = await chromium.NewPageAsync();
+        await ConsolePage.LoginAsync(page, _server, key, "careful");
+        await Expect(ConsolePage.Row(page, ticket.Id).Locator("a.preview")).ToHaveTextAsync(hostile);
+        await ConsolePage.OpenTicketAsync(page, ticket.Id);
+
+        await Expect(page.Locator("#conversation li .content")).ToHaveTextAsync(hostile);
+        await Expect(page.Locator("#draft-text")).ToHaveTextAsync("<script>alert(1)</script>");
+        Assert.Equal(0, await page.Locator("#conversation img, #conversation b, #draft-panel script").CountAsync());
+        Assert.Equal("Takase operator console", await page.TitleAsync());
+    }
+
+    [Fact]
     public async Task Use_draft_then_edit_and_send_answers_the_ticket_and_records_the_edit()
     {
         var (page, ticket) = await OpenSeededTicketAsync("editor");
