@@ -14,13 +14,13 @@ public sealed class TicketTests(SecuredServer fixture, Chromium chromium) : ICla
 {
     private readonly ConsoleServer _server = fixture.Server;
 
-    private async Task<(IPage Page, Ticket Ticket)> OpenSeededTicketAsync(string operatorName, bool withRoute = true, Action<IPage>? beforeLoad = null)
+    private async Task<(IPage Page, Ticket Ticket)> OpenSeededTicketAsync(string operatorName, Func<IPage, Task>? beforeLoad = null)
     {
         var ticket = await _server.SeedTicketAsync("router chose 'desk'", Seeds.Conversation(), TimeSpan.FromMinutes(4),
-            draft: Seeds.Draft, route: withRoute ? Seeds.Decision() : null);
+            draft: Seeds.Draft, route: Seeds.Decision());
         var key = await _server.CreateKeyAsync(operatorName, ApiKeyRole.Operator);
         var page = await chromium.NewPageAsync();
-        beforeLoad?.Invoke(page);
+        if (beforeLoad is not null) await beforeLoad(page);
         await ConsolePage.LoginAsync(page, _server, key, operatorName);
         await ConsolePage.OpenTicketAsync(page, ticket.Id);
         return (page, ticket);
@@ -154,7 +154,7 @@ public sealed class TicketTests(SecuredServer fixture, Chromium chromium) : ICla
     [Fact]
     public async Task Answering_a_ticket_closed_elsewhere_shows_409_and_keeps_the_text()
     {
-        var (page, ticket) = await OpenSeededTicketAsync("late-operator", beforeLoad: p => p.Clock.InstallAsync().GetAwaiter().GetResult());
+        var (page, ticket) = await OpenSeededTicketAsync("late-operator", beforeLoad: p => p.Clock.InstallAsync());
         // Stop the page's refresh timers, so it still believes the ticket open when the answer goes out.
         await page.Clock.PauseAtAsync(DateTime.Now.AddMinutes(1));
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -189,6 +189,16 @@ public sealed class TicketTests(SecuredServer fixture, Chromium chromium) : ICla
         await Expect(error).ToContainTextAsync("was revoked");
         await Expect(page.Locator("#answer-text")).ToHaveValueAsync(text);
         Assert.DoesNotContain(await _server.Store.ListMessagesAsync(ticket.Id), m => m.Role == "operator");
+    }
+
+    [Fact]
+    public async Task Regenerating_a_draft_without_a_draft_target_says_what_to_configure()
+    {
+        var (page, _) = await OpenSeededTicketAsync("drafter");
+        await page.Locator("#draft-regenerate").ClickAsync();
+        await Expect(page.Locator("#ticket-error")).ToContainTextAsync("Asking for a new draft failed: ticket");
+        await Expect(page.Locator("#ticket-error")).ToContainTextAsync("DraftTarget");
+        await Expect(page.Locator("#ticket-error")).Not.ToContainTextAsync("is closed");
     }
 
     [Fact]

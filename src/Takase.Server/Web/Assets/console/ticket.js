@@ -243,7 +243,9 @@ export function describe(error, action) {
     case 401: return `${action} failed: the server did not accept your key (${error.message}). Log out and log in again.`;
     case 403: return `${action} failed: your key may not do this (${error.message}).`;
     case 404: return `${action} failed: the ticket was not found (${error.message}).`;
-    case 409: return `${action} failed: the ticket is closed and takes no more answers or changes (${error.message}).`;
+    case 409: return /\bis closed\b/.test(error.message)
+      ? `${action} failed: the ticket is closed and takes no more answers or changes (${error.message}).`
+      : `${action} failed: ${error.message}.`;
     default: return `${action} failed (${error.status}): ${error.message}.`;
   }
 }
