@@ -139,7 +139,8 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         var run = await host.Executor.ExecuteAsync(decision, async (target, token) =>
         {
             if (target.Kind == TargetKind.Human)
-                return await PrimedSession.StartAsync(await PersonAsync(target, decision, conversation, wait, token), whole: true, token);
+                return await PrimedSession.StartAsync(await PersonAsync(target, decision, HandoffReason(decision, target, cascade is not null),
+                    conversation, wait, token), whole: true, token);
             var judged = cascade is not null && !string.Equals(target.Name, last, StringComparison.OrdinalIgnoreCase);
             var primed = await PrimedSession.StartAsync(await start(target, judged, token), whole: !stream || judged, token);
             if (!judged) return primed;
@@ -166,19 +167,28 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     /// answer (the executor's SLA ends the wait; the ticket stays open). A client that asked not to wait is answered
     /// with the ticket instead; a streamed one gets its status chunk first.
     /// </summary>
-    private async Task<IAnswerSession> PersonAsync(TargetDefinition target, Takase.Routing.Decisions.RouteDecision decision,
+    private async Task<IAnswerSession> PersonAsync(TargetDefinition target, Takase.Routing.Decisions.RouteDecision decision, string reason,
         IReadOnlyList<TicketMessage> conversation, OperatorWait? wait, CancellationToken cancel)
     {
         if (desk is null) throw new TargetFailedException(target.Name, HopOutcomes.Unavailable, TargetExecutor.OperatorQueueDisabled);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var reason = decision.AppliedRules.Any(r => r.StartsWith("handoff:", StringComparison.Ordinal)) || string.Equals(decision.Chosen, target.Name, StringComparison.OrdinalIgnoreCase)
-            ? decision.Reason
-            : $"'{target.Name}' was next in the order after the targets before it could not answer well (first choice: {decision.Reason})";
         var ticket = await desk.OpenAsync(new OperatorHandoff(target, reason, decision.Id, conversation), cancel);
         if (wait is { Async: true }) throw new HandedToOperatorException(ticket.Id);
         if (wait is not null) await wait.WaitingAsync(ticket, cancel);
         var answer = await desk.WaitForAnswerAsync(ticket.Id, conversation.Count, cancel);
         return new OperatorAnswerSession(target.Name, answer.Content, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Why a request reached a person, for the ticket: the decision's own reason when the person was its first choice
+    /// (the router, a rule, a hand-off), else how the order got there (a cascade's low confidence, failed targets).
+    /// </summary>
+    private static string HandoffReason(Takase.Routing.Decisions.RouteDecision decision, TargetDefinition target, bool cascade)
+    {
+        if (string.Equals(decision.Chosen, target.Name, StringComparison.OrdinalIgnoreCase)) return decision.Reason;
+        return cascade
+            ? $"the cascade's answers stayed low-confidence; escalated to '{target.Name}' (first choice: {decision.Reason})"
+            : $"'{target.Name}' was next in the order after the targets before it could not answer (first choice: {decision.Reason})";
     }
 
     /// <summary>A request's messages as a ticket keeps them (roles a ticket cannot hold, such as tool results, are left out).</summary>

@@ -250,4 +250,16 @@ public sealed class HumanTargetTests(OperatorServer server)
             Assert.Equal("Here when you are back.", poll.GetProperty("answer").GetString());
         }
     }
+
+    [Fact]
+    public async Task A_cascade_whose_answers_stay_low_confidence_escalates_to_the_desk()
+    {
+        using var response = await server.Http.SendAsync(Post("api/chat", Chat("cascade-desk", "Is this covered by my warranty?", stream: false), async: true), Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, text);
+        var view = await server.TicketAsync(JsonDocument.Parse(text).RootElement.GetProperty("ticket_id").GetString()!, Cancel);
+        Assert.Equal([("remote-ok", "low_confidence"), ("desk", "queued")], view.GetProperty("route").GetProperty("hops").EnumerateArray()
+            .Select(h => (h.GetProperty("target").GetString(), h.GetProperty("outcome").GetString())));
+        Assert.StartsWith("the cascade's answers stayed low-confidence", view.GetProperty("ticket").GetProperty("reason").GetString());
+    }
 }

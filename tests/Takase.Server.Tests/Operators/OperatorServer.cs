@@ -15,7 +15,8 @@ namespace Takase.Server.Tests.Operators;
 /// <see cref="FakeProvider"/> behind the remote target "remote-ok". Human targets: "desk" (an SLA long enough for a
 /// test to answer, AI drafts by remote-ok) and "desk-quick" (an SLA of half a second, remote-ok answering after it).
 /// Profiles: "to-desk" (the router's first choice is the desk), "support" (remote-ok first; a rule requires the desk for
-/// complaints; the default hand-off phrases), "sla" (desk-quick alone).
+/// complaints; the default hand-off phrases), "sla" (desk-quick alone), "cascade-desk" (a cascade that escalates from
+/// remote-ok to the desk).
 /// </summary>
 public sealed class OperatorServer : IAsyncLifetime
 {
@@ -49,6 +50,9 @@ public sealed class OperatorServer : IAsyncLifetime
             $"{r}Profiles:support:Rules:0:Name=complaint", $"{r}Profiles:support:Rules:0:Keywords:0=complaint",
             $"{r}Profiles:support:Rules:0:Keywords:1=苦情", $"{r}Profiles:support:Rules:0:Action=Require", $"{r}Profiles:support:Rules:0:Target=desk",
             $"{r}Profiles:sla:Candidates:0=desk-quick",
+            // A cascade whose model gives no log-probabilities to judge by (and has no verifier): always low-confidence.
+            $"{r}Profiles:cascade-desk:Strategy=Cascade", $"{r}Profiles:cascade-desk:Candidates:0=remote-ok", $"{r}Profiles:cascade-desk:Candidates:1=desk",
+            $"{r}Profiles:cascade-desk:Handoff:CascadeToHuman=true",
         ];
         Directory.CreateDirectory(_dir.File("db"));
         _app = TakaseServer.Build(args, o =>
