@@ -64,6 +64,12 @@ public sealed class TicketTests(SecuredServer fixture, Chromium chromium) : ICla
         await Expect(route).ToContainTextAsync("0.910 (thresholds 0.50, 0.80)");
         await Expect(route).ToContainTextAsync("queued");
         await Chromium.ScreenshotAsync(page, "ticket");
+
+        // Refreshes update the waiting time without repainting the conversation (an operator's selection survives).
+        await scored.EvaluateAsync("li => li.dataset.probe = 'kept'");
+        var waited = await page.Locator("#ticket-waiting").TextContentAsync();
+        await Expect(page.Locator("#ticket-waiting")).Not.ToHaveTextAsync(waited!);
+        await Expect(scored).ToHaveAttributeAsync("data-probe", "kept");
         Assert.Empty(chromium.Problems);
     }
 

@@ -85,12 +85,15 @@ export class TicketView {
     try {
       const data = await this.#api.getTicket(id);
       if (generation !== this.#generation) return;
-      const json = JSON.stringify(data);
+      // The waiting time changes on every read; repainting the conversation for it would drop the operator's
+      // text selection every two seconds, so only a real change repaints.
+      const json = JSON.stringify(data, (key, value) => (key === 'waiting_seconds' ? undefined : value));
+      this.#data = data;
       if (json !== this.#shown) {
         this.#shown = json;
-        this.#data = data;
         this.#render(data);
       }
+      this.#el['ticket-waiting'].textContent = formatDuration(data.ticket.waiting_seconds ?? 0);
     } catch (e) {
       if (generation !== this.#generation) return;
       this.#error(describe(e, 'Loading the ticket'));
@@ -107,9 +110,12 @@ export class TicketView {
       ['Profile', ticket.profile ?? '—'],
       ['Assignee', ticket.assignee ?? 'unassigned (in the queue)'],
       ['Opened', formatTime(ticket.created_at)],
-      ['Waiting', formatDuration(ticket.waiting_seconds ?? 0)],
     ];
     el['ticket-facts'].replaceChildren(...facts.flatMap(([name, value]) => [element('dt', null, name), element('dd', null, value)]));
+    const waiting = element('dd');
+    waiting.id = 'ticket-waiting';
+    el['ticket-facts'].append(element('dt', null, 'Waiting'), waiting);
+    el['ticket-waiting'] = waiting;
 
     const contributions = route?.contributions ?? [];
     const marked = new Set();
