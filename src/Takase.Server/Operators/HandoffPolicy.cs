@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Takase.Routing.Configuration;
@@ -32,8 +33,8 @@ public static class HandoffPolicy
         if (AskedPhrase(handoff.EffectivePhrases, lastUserMessage) is { } phrase)
             return First(decision, human, OnRequestRule, $"the user asked for a person (\"{phrase}\"); '{human}' answers");
         if (handoff is { LowConfidenceMin: { } min, LowConfidenceMax: { } max } && decision.Score is { } score && score >= min && score <= max)
-            return First(decision, human, LowConfidenceRule,
-                $"the learned score {score:0.###} is inside the uncertain band [{min:0.###}, {max:0.###}]; '{human}' answers");
+            return First(decision, human, LowConfidenceRule, string.Create(CultureInfo.InvariantCulture,
+                $"the learned score {score:0.###} is inside the uncertain band [{min:0.###}, {max:0.###}]; '{human}' answers"));
         return decision;
     }
 

@@ -85,6 +85,12 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
             {
                 // Re-read the store: another node may have answered.
             }
+            catch (OperationCanceledException)
+            {
+                // Nobody waits on this ticket any more (SLA, client gone): drop its signal unless an answer took it.
+                _signals.TryRemove(new KeyValuePair<string, TaskCompletionSource>(ticketId, signal));
+                throw;
+            }
         }
     }
 

@@ -85,9 +85,27 @@ public sealed class OperatorWait
             if (_sse) response.Headers["X-Accel-Buffering"] = "no";
             _http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         }
+        _http.Items[typeof(OperatorWait)] = this;
         var json = JsonSerializer.Serialize(_statusChunk(new TicketStatusChunk(WaitingStatus, ticket.Id)), Json);
         await response.WriteAsync(_sse ? $"data: {json}\n\n" : json + "\n", cancel);
         await response.Body.FlushAsync(cancel);
+    }
+
+    /// <summary>The wait whose status chunk started this response, if one did.</summary>
+    internal static OperatorWait? StartedFor(HttpContext http) => http.Items[typeof(OperatorWait)] as OperatorWait;
+
+    /// <summary>
+    /// Ends a stream that began with the status chunk when no target could answer after all (the SLA passed and the
+    /// fallback failed): the error goes into the stream, as any error after the first chunk does.
+    /// </summary>
+    internal async Task FailedAsync(string message)
+    {
+        var cancel = _http.RequestAborted;
+        var json = _sse
+            ? JsonSerializer.Serialize(new { error = new { message, type = "server_error", param = (string?)null, code = "all_targets_failed" } }, Json)
+            : JsonSerializer.Serialize(new { error = message }, Json);
+        await _http.Response.WriteAsync(_sse ? $"data: {json}\n\ndata: [DONE]\n\n" : json + "\n", cancel);
+        await _http.Response.Body.FlushAsync(cancel);
     }
 
     /// <summary>Answers a request that asked not to wait: 202 with the ticket id and where to poll it.</summary>

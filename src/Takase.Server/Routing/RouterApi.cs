@@ -77,9 +77,10 @@ public static class RouterApi
     /// failed, so the error response can be explained with GET /api/routes/{id} too.
     /// </summary>
     /// <remarks>
-    /// Returns null when the request went to a person and its client asked not to wait: the response is then already
-    /// written (202 with the ticket to poll) and the endpoint has nothing left to do. A request that waits for an
-    /// operator while streaming has its header sent with the status chunk.
+    /// Returns null when the response is already written and the endpoint has nothing left to do: the request went to
+    /// a person and its client asked not to wait (202 with the ticket to poll), or a stream that began with the
+    /// operator status chunk ended in an error line. A request that waits for an operator while streaming has its
+    /// header sent with the status chunk.
     /// </remarks>
     internal static async Task<RoutedSession?> WithRouteHeader(HttpContext http, Task<RoutedSession> routing)
     {
@@ -97,7 +98,13 @@ public static class RouterApi
         }
         catch (Takase.Routing.Execution.AllTargetsFailedException e)
         {
-            if (!http.Response.HasStarted) http.Response.Headers[RouteHeader] = e.Decision.Id;
+            if (OperatorWait.StartedFor(http) is { } waiting && http.Response.HasStarted)
+            {
+                // The stream began with the operator status chunk; the failure ends it (the endpoint has nothing to add).
+                await waiting.FailedAsync(e.Message);
+                return null;
+            }
+            http.Response.Headers[RouteHeader] = e.Decision.Id;
             throw;
         }
         catch (Takase.Routing.Privacy.PiiBlockedException e)

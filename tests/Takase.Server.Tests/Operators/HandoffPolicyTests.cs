@@ -48,7 +48,7 @@ public sealed class HandoffPolicyTests
         var decided = HandoffPolicy.Apply(Decision(score), setup.Profiles["auto"], setup, "How do I reset it?");
         Assert.Equal(handed ? ["desk", "small"] : ["small", "desk"], decided.Order);
         Assert.Equal(handed, decided.AppliedRules.Contains(HandoffPolicy.LowConfidenceRule));
-        if (handed) Assert.Contains($"{score:0.###}", decided.Reason);
+        if (handed) Assert.Contains(score.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), decided.Reason);
     }
 
     [Fact]

@@ -262,4 +262,34 @@ public sealed class HumanTargetTests(OperatorServer server)
             .Select(h => (h.GetProperty("target").GetString(), h.GetProperty("outcome").GetString())));
         Assert.StartsWith("the cascade's answers stayed low-confidence", view.GetProperty("ticket").GetProperty("reason").GetString());
     }
+
+    [Theory]
+    [InlineData("api/chat")]
+    [InlineData("v1/chat/completions")]
+    public async Task A_stream_that_began_waiting_ends_with_an_error_line_when_the_fallback_fails_too(string path)
+    {
+        using var response = await server.Http.SendAsync(Post(path, Chat("sla-broken", $"Hello? ({path})", stream: true)), HttpCompletionOption.ResponseHeadersRead, Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var lines = (await response.Content.ReadAsStringAsync(Cancel)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.StartsWith("data: ", StringComparison.Ordinal) ? l["data: ".Length..] : l).Where(l => l != "[DONE]").ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal("waiting_for_operator", JsonDocument.Parse(lines[0]).RootElement.GetProperty("takase").GetProperty("status").GetString());
+        var error = JsonDocument.Parse(lines[1]).RootElement.GetProperty("error");
+        var message = error.ValueKind == JsonValueKind.String ? error.GetString() : error.GetProperty("message").GetString();
+        Assert.Contains("desk-broken: sla_timeout", message);
+        Assert.Contains("remote-500: error", message);
+    }
+
+    [Fact]
+    public async Task A_learned_score_inside_the_uncertain_band_goes_to_the_desk_with_the_score_in_the_reason()
+    {
+        using var response = await server.Http.SendAsync(Post("api/chat", Chat("unsure", "Tell me a story about a fox", stream: false), async: true), Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, text);
+        var view = await server.TicketAsync(JsonDocument.Parse(text).RootElement.GetProperty("ticket_id").GetString()!, Cancel);
+        var route = view.GetProperty("route");
+        Assert.Contains("handoff:low_confidence", route.GetProperty("applied_rules").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["desk", "remote-ok"], route.GetProperty("order").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains(route.GetProperty("score").GetDouble().ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), view.GetProperty("ticket").GetProperty("reason").GetString());
+    }
 }

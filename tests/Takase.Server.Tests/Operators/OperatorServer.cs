@@ -14,8 +14,10 @@ namespace Takase.Server.Tests.Operators;
 /// A real Takase server (auth off, its own SQLite database) whose router hands requests to people, with a
 /// <see cref="FakeProvider"/> behind the remote target "remote-ok". Human targets: "desk" (an SLA long enough for a
 /// test to answer, AI drafts by remote-ok) and "desk-quick" (an SLA of half a second, remote-ok answering after it).
+/// "desk-broken" falls back to "remote-500", which always fails.
 /// Profiles: "to-desk" (the router's first choice is the desk), "support" (remote-ok first; a rule requires the desk for
-/// complaints; the default hand-off phrases), "sla" (desk-quick alone), "cascade-desk" (a cascade that escalates from
+/// complaints; the default hand-off phrases), "sla" (desk-quick alone), "sla-broken" (desk-broken alone), "unsure" (a learned
+/// router whose uncertain band sends most prompts to the desk), "cascade-desk" (a cascade that escalates from
 /// remote-ok to the desk).
 /// </summary>
 public sealed class OperatorServer : IAsyncLifetime
@@ -50,11 +52,25 @@ public sealed class OperatorServer : IAsyncLifetime
             $"{r}Profiles:support:Rules:0:Name=complaint", $"{r}Profiles:support:Rules:0:Keywords:0=complaint",
             $"{r}Profiles:support:Rules:0:Keywords:1=苦情", $"{r}Profiles:support:Rules:0:Action=Require", $"{r}Profiles:support:Rules:0:Target=desk",
             $"{r}Profiles:sla:Candidates:0=desk-quick",
+            // An SLA whose fallback fails too.
+            $"{r}Targets:remote-500:Kind=Remote", $"{r}Targets:remote-500:Endpoint={Provider.Endpoint("500-operators")}", $"{r}Targets:remote-500:Model=fake-model",
+            $"{r}Targets:desk-broken:Kind=Human", $"{r}Targets:desk-broken:Timeout={QuickSla:c}", $"{r}Targets:desk-broken:SlaFallback=remote-500",
+            $"{r}Profiles:sla-broken:Candidates:0=desk-broken",
             // A cascade whose model gives no log-probabilities to judge by (and has no verifier): always low-confidence.
             $"{r}Profiles:cascade-desk:Strategy=Cascade", $"{r}Profiles:cascade-desk:Candidates:0=remote-ok", $"{r}Profiles:cascade-desk:Candidates:1=desk",
             $"{r}Profiles:cascade-desk:Handoff:CascadeToHuman=true",
         ];
         Directory.CreateDirectory(_dir.File("db"));
+        Directory.CreateDirectory(_dir.File("models"));
+        TrainRouter(_dir.File("models/unsure-router.json"));
+        args =
+        [
+            .. args,
+            // A learned profile whose uncertain band covers every score below its threshold: the desk answers those.
+            $"{r}Profiles:unsure:Strategy=NGram", $"{r}Profiles:unsure:ModelPath=unsure-router.json", $"{r}Profiles:unsure:Threshold=0.999",
+            $"{r}Profiles:unsure:Candidates:0=remote-ok", $"{r}Profiles:unsure:Candidates:1=desk",
+            $"{r}Profiles:unsure:Handoff:LowConfidenceMin=0", $"{r}Profiles:unsure:Handoff:LowConfidenceMax=0.998",
+        ];
         _app = TakaseServer.Build(args, o =>
         {
             o.Host = "127.0.0.1:0";
@@ -65,6 +81,20 @@ public sealed class OperatorServer : IAsyncLifetime
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+    }
+
+    /// <summary>An n-gram router where prompts about a theorem need the strong tier and stories do not.</summary>
+    private static void TrainRouter(string path)
+    {
+        var examples = new List<Takase.Routing.Data.RoutingExample>();
+        string[] hard = ["Prove this theorem", "Is the theorem true?"], easy = ["Tell me a story", "A story about a dog"];
+        for (var i = 0; i < 20; i++)
+        {
+            examples.Add(new(examples.Count + 1, $"h{i}", null, hard[i % 2] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 0, ["strong"] = 1 }));
+            examples.Add(new(examples.Count + 1, $"e{i}", null, easy[i % 2] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 1, ["strong"] = 1 }));
+        }
+        var data = Takase.Routing.Data.RoutingDataset.FromExamples("synthetic", "weak", "strong", examples);
+        Takase.Routing.Learned.RoutingModelFile.Save(Takase.Routing.Learned.RouterTraining.Train(data), path);
     }
 
     /// <summary>The desk's queue and tickets.</summary>
