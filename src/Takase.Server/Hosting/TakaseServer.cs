@@ -16,6 +16,7 @@ using Takase.Server.Ollama;
 using Takase.Server.OpenAI;
 using Takase.Server.Persistence;
 using Takase.Server.Routing;
+using Takase.Server.Web;
 
 namespace Takase.Server.Hosting;
 
@@ -81,6 +82,7 @@ public static class TakaseServer
                     status is null ? "internal server error; see the server log" : e.Message);
             },
         });
+        app.UseTakaseConsole(); // the console's page files, open like a login page; its API calls pass the gate below
         app.UseTakaseAccess(); // CORS and API keys in front of every route below
         FeedbackApi.Map(app);
         app.MapGet("/", () => Results.Text("Ollama is running")); // clients probe this exact text
