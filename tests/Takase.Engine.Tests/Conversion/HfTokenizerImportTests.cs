@@ -109,14 +109,20 @@ public sealed class HfTokenizerImportTests(ITestOutputHelper output)
         return Imports.GetOrAdd(dir, d => new Lazy<(HfTokenizerVocabulary, Tokenizer)>(() =>
         {
             var vocabulary = HfTokenizerImporter.Import(d);
-            using var temp = new TempDir();
-            var path = temp.File("vocab.gguf");
-            var writer = new GgufWriter();
-            writer.Add("general.architecture", folder.StartsWith("qwen", StringComparison.Ordinal) ? "qwen2" : "llama");
-            vocabulary.WriteTo(writer);
-            writer.Write(path);
-            using var file = GgufFile.Open(path);
-            return (vocabulary, Tokenizer.FromGguf(file));
+            return (vocabulary, Load(vocabulary, folder.StartsWith("qwen", StringComparison.Ordinal) ? "qwen2" : "llama"));
         })).Value;
+    }
+
+    /// <summary>Writes <paramref name="vocabulary"/> to a vocab-only GGUF and loads our tokenizer from it.</summary>
+    internal static Tokenizer Load(HfTokenizerVocabulary vocabulary, string architecture)
+    {
+        using var temp = new TempDir();
+        var path = temp.File("vocab.gguf");
+        var writer = new GgufWriter();
+        writer.Add("general.architecture", architecture);
+        vocabulary.WriteTo(writer);
+        writer.Write(path);
+        using var file = GgufFile.Open(path);
+        return Tokenizer.FromGguf(file);
     }
 }
