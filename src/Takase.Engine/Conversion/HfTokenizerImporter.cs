@@ -14,6 +14,9 @@ namespace Takase.Engine.Conversion;
 /// </list>
 /// Special ids come from tokenizer_config.json's <c>*_token</c> entries, then config.json's <c>*_token_id</c>;
 /// add_bos/add_eos from tokenizer.json's post-processor, overridden by tokenizer_config.json's <c>add_*_token</c>.
+/// Differences from llama.cpp's converter, which runs the Python tokenizer: the byte-level pre-tokenizer is named from
+/// the split regexes rather than from a hash of probe-text ids, and added tokens marked "normalized" are written as
+/// spelled instead of being encoded and decoded once.
 /// </summary>
 public static partial class HfTokenizerImporter
 {

@@ -48,7 +48,8 @@ public sealed record HfTokenizerVocabulary
     /// <summary>tokenizer_config.json's chat template (the default one when it lists several).</summary>
     public string? ChatTemplate { get; init; }
 
-    /// <summary>Further named templates (tool_use, rag …), written as <c>tokenizer.chat_template.NAME</c>.</summary>
+    /// <summary>Further named templates (tool_use, rag …), written as <c>tokenizer.chat_template.NAME</c> and listed
+    /// in <c>tokenizer.chat_templates</c>, as llama.cpp's converter does.</summary>
     public IReadOnlyDictionary<string, string> NamedChatTemplates { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Adds the tokenizer metadata to <paramref name="writer"/>, in llama.cpp's key order.</summary>
@@ -83,6 +84,8 @@ public sealed record HfTokenizerVocabulary
         Flag("tokenizer.ggml.normalizer.lowercase", Lowercase);
         Flag("tokenizer.ggml.normalizer.strip_accents", StripAccents);
         if (ChatTemplate is not null) writer.Add("tokenizer.chat_template", ChatTemplate);
+        if (NamedChatTemplates.Count == 0) return;
+        writer.Add("tokenizer.chat_templates", NamedChatTemplates.Keys.ToArray());
         foreach (var (name, template) in NamedChatTemplates) writer.Add($"tokenizer.chat_template.{name}", template);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Takase.Engine.Conversion;
+using Takase.Engine.Gguf;
 using Takase.Engine.Tokenizers;
 using Takase.Tests.Support;
 
@@ -172,6 +173,30 @@ public sealed class HfTokenizerKindsTests
         Assert.Equal("gpt2", v.Model);
         Assert.Equal("gpt-2", v.Pre);
         Assert.Equal([2], HfTokenizerImportTests.Load(v, "gpt2").Encode("ab", addSpecial: false));
+    }
+
+    [Fact]
+    public void Chat_templates_come_from_a_named_list_or_chat_template_jinja()
+    {
+        using var temp = new TempDir();
+        File.WriteAllText(temp.File("tokenizer.json"), SentencePieceBpeJson().ToJsonString());
+        File.WriteAllText(temp.File("tokenizer_config.json"),
+            """{"chat_template": [{"name": "default", "template": "{{ messages[0].content }}"}, {"name": "tool_use", "template": "tools"}]}""");
+
+        var v = HfTokenizerImporter.Import(temp.Path);
+        var writer = new GgufWriter();
+        v.WriteTo(writer);
+        writer.Write(temp.File("t.gguf"));
+        using (var file = GgufFile.Open(temp.File("t.gguf")))
+        {
+            Assert.Equal("{{ messages[0].content }}", file.GetString("tokenizer.chat_template"));
+            Assert.Equal(["tool_use"], file.GetStringArray("tokenizer.chat_templates")!);
+            Assert.Equal("tools", file.GetString("tokenizer.chat_template.tool_use"));
+        }
+
+        File.WriteAllText(temp.File("tokenizer_config.json"), "{}");
+        File.WriteAllText(temp.File("chat_template.jinja"), "{{ bos_token }}");
+        Assert.Equal("{{ bos_token }}", HfTokenizerImporter.Import(temp.Path).ChatTemplate);
     }
 
     // ---- a SentencePiece-style BPE tokenizer.json (Llama 2's layout) --------------------------------------------
