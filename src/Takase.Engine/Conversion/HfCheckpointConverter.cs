@@ -9,13 +9,15 @@ namespace Takase.Engine.Conversion;
 /// <summary>
 /// Converts a Hugging Face checkpoint folder (config.json + *.safetensors) of a llama or qwen2 model to GGUF with the
 /// tensor names, layouts and metadata llama.cpp's converter uses, so the result runs in Takase and in llama.cpp.
-/// Vocabulary import from tokenizer.json is not part of this converter yet: the GGUF it writes carries no tokenizer.
+/// When the folder has a tokenizer.json, its vocabulary, special tokens and tokenizer_config.json's chat template are
+/// imported (<see cref="HfTokenizerImporter"/>); without one the GGUF carries no tokenizer.
 /// </summary>
 public static class HfCheckpointConverter
 {
     /// <summary>Converts <paramref name="folder"/> to <paramref name="outputPath"/>, matrices stored as
-    /// <paramref name="matrixType"/> (F32 or F16; vectors always F32, as llama.cpp does).</summary>
-    public static void Convert(string folder, string outputPath, GgmlType matrixType = GgmlType.F32)
+    /// <paramref name="matrixType"/> (F32 or F16; vectors always F32, as llama.cpp does). <paramref name="preTokenizer"/>
+    /// names the byte-level BPE pre-tokenizer when tokenizer.json's split rules are not recognised.</summary>
+    public static void Convert(string folder, string outputPath, GgmlType matrixType = GgmlType.F32, string? preTokenizer = null)
     {
         if (matrixType is not (GgmlType.F32 or GgmlType.F16))
             throw new NotSupportedException($"conversion to {matrixType} is not supported; use f32 or f16 (quantize afterwards)");
@@ -63,6 +65,9 @@ public static class HfCheckpointConverter
             w.AddTensor("rope_freqs.weight", GgmlType.F32, [headDim / 2], Bytes(Llama3RopeFactors(rope!, ropeTheta, headDim)));
         else if (ropeType is not (null or "default"))
             throw new NotSupportedException($"{configPath}: rope type '{ropeType}' is not supported by the converter");
+
+        if (HfTokenizerImporter.HasTokenizer(folder))
+            HfTokenizerImporter.Import(folder, Int("vocab_size"), preTokenizer).WriteTo(w);
 
         var files = Directory.GetFiles(folder, "*.safetensors").OrderBy(f => f, StringComparer.Ordinal).Select(f => new SafetensorsFile(f)).ToList();
         try
