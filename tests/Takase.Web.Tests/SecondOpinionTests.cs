@@ -42,6 +42,7 @@ public sealed class SecondOpinionTests(SecuredServer fixture, Chromium chromium)
         // One target's draft is not yet a comparison.
         await AskAsync(page, "fast");
         await Expect(page.Locator("#draft-text")).ToHaveTextAsync(DraftProvider.DraftOf("fast"));
+        await Expect(page.Locator("#draft-author")).ToHaveTextAsync("· by fast");
         await Expect(page.Locator("#compare-panel")).ToBeHiddenAsync();
 
         await AskAsync(page, "careful");

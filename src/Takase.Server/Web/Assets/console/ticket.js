@@ -16,7 +16,7 @@ export class TicketView {
   #el = Object.fromEntries([
     'ticket-id', 'ticket-status', 'ticket-facts', 'ticket-error', 'conversation', 'answer-text', 'answer-send',
     'answer-close', 'answer-result', 'draft-text', 'draft-none', 'draft-use', 'draft-regenerate', 'rating-label',
-    'rating-result', 'assign-name', 'assign-to', 'assign-me', 'assign-release', 'ticket-close', 'route-body',
+    'rating-result', 'draft-author', 'assign-name', 'assign-to', 'assign-me', 'assign-release', 'ticket-close', 'route-body',
   ].map(id => [id, document.getElementById(id)]));
   #id = null;
   #shown = null; // the JSON last rendered, to repaint only on change
@@ -153,6 +153,9 @@ export class TicketView {
     el['draft-text'].hidden = !draft;
     el['draft-none'].hidden = !!draft;
     el['draft-use'].disabled = !draft;
+    // The rating goes to whoever wrote the latest draft; with second opinions that is worth seeing.
+    const author = drafts?.at(-1)?.target;
+    el['draft-author'].textContent = draft && author ? `· by ${author}` : '';
     el['rating-label'].textContent = draft ? 'Rate the AI draft:' : 'Rate the routed answer:';
     this.#opinion.render({ ticket, drafts });
 
