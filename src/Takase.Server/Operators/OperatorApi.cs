@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Access;
 using Takase.Server.Ollama;
@@ -11,8 +12,8 @@ namespace Takase.Server.Operators;
 
 /// <summary>
 /// The operator API under /api/operator (role operator or admin, by <see cref="AccessPolicy"/>): the queue, a ticket
-/// with its conversation, draft and routing explanation, and the actions answer, assign, close, rating and draft —
-/// each audited with who did what, when. Also the client's poll, GET /api/tickets/{id}. Handlers stay thin: the
+/// with its conversation, drafts and routing explanation, the targets that may write a draft, and the actions answer,
+/// assign, close, rating, draft (by the default or a named target) and preference between two targets' drafts — each audited with who did what, when. Also the client's poll, GET /api/tickets/{id}. Handlers stay thin: the
 /// store keeps tickets, the <see cref="OperatorDesk"/> wakes the waiting request.
 /// </summary>
 public static class OperatorApi
@@ -32,6 +33,9 @@ public static class OperatorApi
         app.MapPost("/api/operator/tickets/{id}/close", CloseAsync);
         app.MapPost("/api/operator/tickets/{id}/rating", RateAsync);
         app.MapPost("/api/operator/tickets/{id}/draft", DraftAsync);
+        app.MapPost("/api/operator/tickets/{id}/preference", PreferAsync);
+        app.MapGet("/api/operator/targets", (HttpContext http, OperatorDesk desk) =>
+            Write(http, new { targets = desk.DraftTargets().Select(DraftTargetView.Of).ToList() }));
         app.MapGet("/api/tickets/{id}", PollAsync);
     }
 
@@ -67,6 +71,7 @@ public static class OperatorApi
             TicketView.Of(ticket, messages, decision?.Profile, DateTimeOffset.UtcNow),
             [.. messages.Select(TicketMessageView.Of)],
             messages.LastOrDefault(m => m.Role == "draft")?.Content,
+            [.. messages.Where(m => m.Role == "draft").Select(DraftView.Of)],
             // Exactly what GET /api/routes/{id} answers.
             decision is null ? null : JsonSerializer.SerializeToNode(RouteExplanation.From(decision), OllamaJson.Options)));
     }
@@ -146,16 +151,55 @@ public static class OperatorApi
 
     private static async Task DraftAsync(HttpContext http, OperatorDesk desk, string id)
     {
+        // The body is optional: none (or no "target") regenerates the default draft.
+        var hasBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? http.Request.ContentLength > 0;
+        var request = hasBody ? await OllamaJson.ReadAsync<DraftRequest>(http.Request) : new DraftRequest();
+        var named = request.Target is { } name
+            ? desk.DraftTargetNamed(string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("target: name a local or remote target, or leave it out for the default draft") : name.Trim())
+            : null;
         var ticket = await RequireAsync(desk, id, http.RequestAborted);
         if (ticket.Status == TicketStatus.Closed) throw new TicketClosedException(id);
-        if (!desk.RequestDraft(ticket))
+        if (!desk.RequestDraft(ticket, named))
         {
-            await Write(http, new { error = $"ticket {id} has no draft target: set Takase:Router:Targets:<human target>:DraftTarget to a local or remote target" },
+            await Write(http, new { error = $"ticket {id} has no draft target: set Takase:Router:Targets:<human target>:DraftTarget to a local or remote target, or name one in {{\"target\": …}}" },
                 StatusCodes.Status409Conflict);
             return;
         }
-        await AdminApi.AuditAsync(http, Audit(http), "ticket.draft", id, new { });
-        await Write(http, new { ticket_id = id, status = "drafting" }, StatusCodes.Status202Accepted);
+        await AdminApi.AuditAsync(http, Audit(http), "ticket.draft", id, new { target = named?.Name });
+        await Write(http, new { ticket_id = id, status = "drafting", target = named?.Name }, StatusCodes.Status202Accepted);
+    }
+
+    private static async Task PreferAsync(HttpContext http, OperatorDesk desk, string id)
+    {
+        var request = await OllamaJson.ReadAsync<PreferenceRequest>(http.Request);
+        var chosen = request.Chosen?.Trim();
+        var rejected = request.Rejected?.Trim();
+        if (string.IsNullOrEmpty(chosen)) throw new ArgumentException("chosen: name the target whose draft is better");
+        if (string.IsNullOrEmpty(rejected)) throw new ArgumentException("rejected: name the target whose draft is worse");
+        if (chosen == rejected) throw new ArgumentException($"rejected: a preference compares two different targets, not '{chosen}' with itself");
+        var ticket = await RequireAsync(desk, id, http.RequestAborted);
+        var messages = await desk.Tickets.ListMessagesAsync(id, http.RequestAborted);
+        var drafts = messages.Where(m => m.Role == "draft").ToList();
+        // Only drafts the operator actually saw side by side on this ticket can be compared.
+        TicketMessage DraftBy(string field, string target) => drafts.LastOrDefault(m => m.Author == target)
+            ?? throw new ArgumentException($"{field}: '{target}' wrote no draft for ticket {id}; drafts are by: "
+                + (drafts.Count == 0 ? "(none yet)" : string.Join(", ", drafts.Select(m => m.Author).Distinct())));
+        var winner = DraftBy("chosen", chosen);
+        DraftBy("rejected", rejected);
+        var feedback = new FeedbackEvent
+        {
+            Kind = FeedbackKind.Preference,
+            Author = AuthorOf(http.Caller()),
+            RouteId = ticket.RouteId,
+            TicketId = id,
+            Target = chosen,
+            OtherTarget = rejected,
+            Prompt = messages.LastOrDefault(m => m.Role == "user")?.Content,
+            Answer = winner.Content,
+        };
+        var recording = await http.RequestServices.GetRequiredService<FeedbackRecorder>().RecordAsync(feedback, http.RequestAborted);
+        await AdminApi.AuditAsync(http, Audit(http), "ticket.preference", id, new { feedback = feedback.Id, chosen, rejected });
+        await Write(http, new { id = feedback.Id, queued = recording == FeedbackRecording.Queued }, StatusCodes.Status201Created);
     }
 
     private static async Task PollAsync(HttpContext http, OperatorDesk desk, string id)

@@ -41,7 +41,7 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
         var opening = new Ticket { Reason = handoff.Reason, RouteId = handoff.RouteId };
         // The draft is registered before the ticket is visible, so whoever sees the ticket can wait for its draft.
         var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (handoff.Target.DraftTarget is { Length: > 0 }) StartDraft(opening.Id, handoff.Target, created.Task);
+        if (handoff.Target.DraftTarget is { Length: > 0 } drafter) StartDraft(opening.Id, drafter, created.Task);
         try
         {
             var ticket = await tickets.CreateTicketAsync(opening, handoff.Conversation, cancel);
@@ -107,20 +107,45 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
     }
 
     /// <summary>
-    /// (Re)generates the ticket's AI draft in the background with the human target's draft target; false when the
-    /// ticket's human target names none.
+    /// (Re)generates the ticket's AI draft in the background: by <paramref name="target"/> when given (a second
+    /// opinion), otherwise by the human target's draft target; false when no target is given and the ticket's human
+    /// target names none.
     /// </summary>
-    public bool RequestDraft(Ticket ticket)
+    /// <exception cref="ArgumentException"><paramref name="target"/> is a human target.</exception>
+    public bool RequestDraft(Ticket ticket, TargetDefinition? target = null)
     {
-        if (HumanTargetOf(ticket) is not { DraftTarget.Length: > 0 } target) return false;
-        StartDraft(ticket.Id, target, Task.CompletedTask);
+        if (target is { Kind: TargetKind.Human })
+            throw new ArgumentException($"target: '{target.Name}' is a human target; ask a local or remote target for a draft");
+        var name = target?.Name ?? HumanTargetOf(ticket)?.DraftTarget;
+        if (string.IsNullOrEmpty(name)) return false;
+        StartDraft(ticket.Id, name, Task.CompletedTask);
         return true;
     }
 
-    /// <summary>The draft being written for a ticket, if any (tests wait on it).</summary>
+    /// <summary>The configured local and remote targets, by name: those an operator may ask for a draft.</summary>
+    public IReadOnlyList<TargetDefinition> DraftTargets() =>
+        services.GetService<RouterHost>() is { } host
+            ? [.. host.Setup.Targets.Values.Where(t => t.Kind != TargetKind.Human).OrderBy(t => t.Name, StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>The configured target named <paramref name="name"/>, for a draft.</summary>
+    /// <exception cref="ArgumentException">no target has that name, or it is a human target (400 naming it).</exception>
+    public TargetDefinition DraftTargetNamed(string name)
+    {
+        if (services.GetService<RouterHost>() is not { } host || !host.Setup.Targets.TryGetValue(name, out var target))
+        {
+            var known = string.Join(", ", DraftTargets().Select(t => t.Name));
+            throw new ArgumentException($"target: '{name}' is not a configured target; ask one of: {(known.Length > 0 ? known : "(none configured)")}");
+        }
+        if (target.Kind == TargetKind.Human)
+            throw new ArgumentException($"target: '{name}' is a human target; ask a local or remote target for a draft");
+        return target;
+    }
+
+    /// <summary>The drafts being written for a ticket, if any (tests wait on them).</summary>
     public Task? DraftInProgress(string ticketId) => _drafts.TryGetValue(ticketId, out var t) ? t : null;
 
-    private void StartDraft(string ticketId, TargetDefinition human, Task created)
+    private void StartDraft(string ticketId, string draftTarget, Task created)
     {
         var task = Task.Run(async () =>
         {
@@ -132,20 +157,21 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
             {
                 return; // the ticket was not opened (its opener reports why)
             }
-            await WriteDraftAsync(ticketId, human);
+            await WriteDraftAsync(ticketId, draftTarget);
         });
-        _drafts[ticketId] = task;
-        _ = task.ContinueWith(t => _drafts.TryRemove(new KeyValuePair<string, Task>(ticketId, t)), TaskScheduler.Default);
+        // Drafts by several targets may run at once (a second opinion): whoever waits, waits for all of them.
+        var all = _drafts.AddOrUpdate(ticketId, task, (_, running) => Task.WhenAll(running, task));
+        _ = all.ContinueWith(t => _drafts.TryRemove(new KeyValuePair<string, Task>(ticketId, t)), TaskScheduler.Default);
     }
 
-    private async Task WriteDraftAsync(string ticketId, TargetDefinition human)
+    private async Task WriteDraftAsync(string ticketId, string draftTarget)
     {
         try
         {
             var host = services.GetRequiredService<RouterHost>();
-            if (!host.Setup.Targets.TryGetValue(human.DraftTarget!, out var target))
+            if (!host.Setup.Targets.TryGetValue(draftTarget, out var target))
             {
-                _logger.LogWarning("ticket {Ticket}: draft target '{Target}' of '{Human}' is not configured; no draft", ticketId, human.DraftTarget, human.Name);
+                _logger.LogWarning("ticket {Ticket}: draft target '{Target}' is not configured; no draft", ticketId, draftTarget);
                 return;
             }
             var conversation = (await tickets.ListMessagesAsync(ticketId)).Where(m => m.Role is "user" or "assistant" or "system").ToList();
@@ -159,7 +185,7 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
         }
         catch (Exception e)
         {
-            _logger.LogWarning("ticket {Ticket}: the AI draft by '{Target}' failed: {Reason}", ticketId, human.DraftTarget, e.Message);
+            _logger.LogWarning("ticket {Ticket}: the AI draft by '{Target}' failed: {Reason}", ticketId, draftTarget, e.Message);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Takase.Routing.Targets;
 using Takase.Server.Persistence;
 
 namespace Takase.Server.Operators;
@@ -52,12 +53,37 @@ public sealed record TicketMessageView(
     public static TicketMessageView Of(TicketMessage m) => new(m.Seq, m.Role, m.Content, m.Author, m.CreatedAt);
 }
 
-/// <summary>GET /api/operator/tickets/{id}: the ticket, its conversation, the latest AI draft and the routing explanation.</summary>
+/// <summary>
+/// GET /api/operator/tickets/{id}: the ticket, its conversation, the latest AI draft, every draft (oldest first, so the
+/// console can put two targets' drafts side by side) and the routing explanation.
+/// </summary>
 public sealed record TicketDetailView(
     [property: JsonPropertyName("ticket")] TicketView Ticket,
     [property: JsonPropertyName("messages")] IReadOnlyList<TicketMessageView> Messages,
     [property: JsonPropertyName("draft")] string? Draft,
+    [property: JsonPropertyName("drafts")] IReadOnlyList<DraftView> Drafts,
     [property: JsonPropertyName("route")] JsonNode? Route);
+
+/// <summary>One AI draft of a ticket and the target that wrote it.</summary>
+public sealed record DraftView(
+    [property: JsonPropertyName("seq")] int Seq,
+    [property: JsonPropertyName("target")] string? Target,
+    [property: JsonPropertyName("content")] string Content,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt)
+{
+    /// <summary>The view of a stored "draft" message (its author is the target).</summary>
+    public static DraftView Of(TicketMessage m) => new(m.Seq, m.Author, m.Content, m.CreatedAt);
+}
+
+/// <summary>GET /api/operator/targets: a target an operator may ask for a draft.</summary>
+public sealed record DraftTargetView(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("privacy")] string Privacy)
+{
+    /// <summary>The view of a configured target.</summary>
+    public static DraftTargetView Of(TargetDefinition t) => new(t.Name, t.Kind.ToString().ToLowerInvariant(), t.Privacy.ToString().ToLowerInvariant());
+}
 
 /// <summary>GET /api/tickets/{id}: what the client that asked not to wait polls.</summary>
 public sealed record ClientTicketView(
@@ -89,6 +115,22 @@ public sealed record RatingRequest
     [JsonPropertyName("rating")] public JsonElement Rating { get; init; }
     /// <summary>Why, in the operator's words.</summary>
     [JsonPropertyName("comment")] public string? Comment { get; init; }
+}
+
+/// <summary>POST /api/operator/tickets/{id}/draft: the optional body.</summary>
+public sealed record DraftRequest
+{
+    /// <summary>The local or remote target to write the draft; null for the human target's DraftTarget.</summary>
+    [JsonPropertyName("target")] public string? Target { get; init; }
+}
+
+/// <summary>POST /api/operator/tickets/{id}/preference: of two targets' drafts on the ticket, which one is better.</summary>
+public sealed record PreferenceRequest
+{
+    /// <summary>The target whose draft is better.</summary>
+    [JsonPropertyName("chosen")] public string? Chosen { get; init; }
+    /// <summary>The target whose draft is worse.</summary>
+    [JsonPropertyName("rejected")] public string? Rejected { get; init; }
 }
 
 /// <summary>The operator API's JSON: the contract's snake_case names, nulls written (the console reads "draft": null).</summary>

@@ -14,7 +14,8 @@ namespace Takase.Server.Tests.Operators;
 /// A real Takase server (auth off, its own SQLite database) whose router hands requests to people, with a
 /// <see cref="FakeProvider"/> behind the remote target "remote-ok". Human targets: "desk" (an SLA long enough for a
 /// test to answer, AI drafts by remote-ok) and "desk-quick" (an SLA of half a second, remote-ok answering after it).
-/// "desk-broken" falls back to "remote-500", which always fails.
+/// "desk-broken" falls back to "remote-500", which always fails. "remote-alt" (privacy External, the same provider) is in
+/// no profile: operators ask it for a second-opinion draft.
 /// Profiles: "to-desk" (the router's first choice is the desk), "support" (remote-ok first; a rule requires the desk for
 /// complaints; the default hand-off phrases), "sla" (desk-quick alone), "sla-broken" (desk-broken alone), "unsure" (a learned
 /// router whose uncertain band sends most prompts to the desk), "cascade-desk" (a cascade that escalates from
@@ -45,6 +46,9 @@ public sealed class OperatorServer : IAsyncLifetime
         string[] args =
         [
             $"{r}Targets:remote-ok:Kind=Remote", $"{r}Targets:remote-ok:Endpoint={Provider.Endpoint("ok")}", $"{r}Targets:remote-ok:Model=fake-model",
+            // A second opinion for drafts: the same provider, as a third-party service.
+            $"{r}Targets:remote-alt:Kind=Remote", $"{r}Targets:remote-alt:Endpoint={Provider.Endpoint("ok")}", $"{r}Targets:remote-alt:Model=fake-model",
+            $"{r}Targets:remote-alt:Privacy=External",
             $"{r}Targets:desk:Kind=Human", $"{r}Targets:desk:Timeout=00:00:30", $"{r}Targets:desk:DraftTarget=remote-ok",
             $"{r}Targets:desk-quick:Kind=Human", $"{r}Targets:desk-quick:Timeout={QuickSla:c}", $"{r}Targets:desk-quick:SlaFallback=remote-ok",
             $"{r}Profiles:to-desk:Candidates:0=desk", $"{r}Profiles:to-desk:Candidates:1=remote-ok",

@@ -15,7 +15,8 @@ namespace Takase.Web.Tests.Support;
 /// A real Takase server on a free loopback port with its own SQLite database and no models, serving the console.
 /// Secured servers require keys and know the bootstrap <see cref="AdminKey"/>; open ones are the loopback default.
 /// The router has a human target "desk" (a client waits up to 45 s for an operator) and a profile "support" that hands
-/// every request to it.
+/// every request to it, and two remote targets an operator may ask for a draft: "fast" and "careful" (privacy External),
+/// answered by a <see cref="DraftProvider"/>.
 /// </summary>
 public sealed class ConsoleServer : IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed class ConsoleServer : IAsyncDisposable
 
     private readonly TempDir _dir = new();
     private WebApplication _app = null!;
+    private DraftProvider? _provider;
 
     /// <summary>http://127.0.0.1:port/</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -40,9 +42,13 @@ public sealed class ConsoleServer : IAsyncDisposable
     public static async Task<ConsoleServer> StartAsync(bool secured)
     {
         var server = new ConsoleServer();
+        var provider = server._provider = await DraftProvider.StartAsync();
         const string r = "--Takase:Router:";
         string[] args =
         [
+            $"{r}Targets:fast:Kind=Remote", $"{r}Targets:fast:Endpoint={provider.Endpoint("fast")}", $"{r}Targets:fast:Model=fast-model",
+            $"{r}Targets:careful:Kind=Remote", $"{r}Targets:careful:Endpoint={provider.Endpoint("careful")}", $"{r}Targets:careful:Model=careful-model",
+            $"{r}Targets:careful:Privacy=External",
             $"{r}Targets:desk:Kind=Human", $"{r}Targets:desk:Timeout=00:00:45",
             $"{r}Profiles:support:Candidates:0=desk",
         ];
@@ -96,6 +102,7 @@ public sealed class ConsoleServer : IAsyncDisposable
     {
         Http?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
+        if (_provider is not null) await _provider.DisposeAsync();
         SqliteConnection.ClearAllPools();
         _dir.Dispose();
     }

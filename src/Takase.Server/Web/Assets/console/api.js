@@ -52,6 +52,15 @@ export class OperatorApi {
 
   regenerateDraft(id) { return this.#call('POST', ticketPath(id, 'draft')); }
 
+  /** A draft by the named local or remote target (a second opinion). */
+  requestDraft(id, target) { return this.#call('POST', ticketPath(id, 'draft'), { target }); }
+
+  /** The local and remote targets an operator may ask for a draft. */
+  targets() { return this.#call('GET', '/api/operator/targets'); }
+
+  /** Of two targets' drafts on the ticket, chosen's is better than rejected's. */
+  prefer(id, chosen, rejected) { return this.#call('POST', ticketPath(id, 'preference'), { chosen, rejected }); }
+
   async #call(method, path, body) {
     const headers = { Accept: 'application/json' };
     if (this.#key) headers.Authorization = `Bearer ${this.#key}`;

@@ -5,6 +5,7 @@
 import { element, formatDuration, formatTime, showMessage } from './format.js';
 import { contributionRanges, highlighted, matchCount } from './highlight.js';
 import { renderExplanation } from './explanation.js';
+import { SecondOpinion } from './opinion.js';
 
 const REFRESH_MS = 2000;
 
@@ -15,7 +16,7 @@ export class TicketView {
   #el = Object.fromEntries([
     'ticket-id', 'ticket-status', 'ticket-facts', 'ticket-error', 'conversation', 'answer-text', 'answer-send',
     'answer-close', 'answer-result', 'draft-text', 'draft-none', 'draft-use', 'draft-regenerate', 'rating-label',
-    'rating-result', 'assign-name', 'assign-to', 'assign-me', 'assign-release', 'ticket-close', 'route-body',
+    'rating-result', 'draft-author', 'assign-name', 'assign-to', 'assign-me', 'assign-release', 'ticket-close', 'route-body',
   ].map(id => [id, document.getElementById(id)]));
   #id = null;
   #shown = null; // the JSON last rendered, to repaint only on change
@@ -23,13 +24,20 @@ export class TicketView {
   #typed = new Map(); // ticket id → unsent answer text
   #refreshTimer = 0;
   #generation = 0;
+  #opinion;
 
   constructor(api, operatorName) {
     this.#api = api;
     this.#operatorName = operatorName;
     const el = this.#el;
     el['answer-send'].addEventListener('click', () => this.#sendAnswer());
-    el['draft-use'].addEventListener('click', () => this.#useDraft());
+    el['draft-use'].addEventListener('click', () => this.#useText(this.#data?.draft));
+    this.#opinion = new SecondOpinion(api, {
+      ticketId: () => this.#id,
+      useText: text => this.#useText(text),
+      onError: (action, e) => this.#error(describe(e, action)),
+      refreshNow: () => this.#refreshNow(),
+    });
     el['draft-regenerate'].addEventListener('click', () => this.#act('Asking for a new draft',
       () => this.#api.regenerateDraft(this.#id), () => 'A new draft is being prepared; it appears here when it is ready.', el['rating-result']));
     el['assign-to'].addEventListener('click', () => {
@@ -55,6 +63,7 @@ export class TicketView {
       this.#el['ticket-id'].textContent = id;
       this.#el.conversation.replaceChildren();
       for (const node of [this.#el['ticket-error'], this.#el['answer-result'], this.#el['rating-result']]) showMessage(node, '');
+      this.#opinion.reset();
     }
     this.#root.hidden = false;
     this.#refreshNow();
@@ -101,7 +110,7 @@ export class TicketView {
     if (generation === this.#generation) this.#refreshTimer = setTimeout(() => this.#refresh(), REFRESH_MS);
   }
 
-  #render({ ticket, messages, draft, route }) {
+  #render({ ticket, messages, draft, drafts, route }) {
     const el = this.#el;
     el['ticket-status'].textContent = ticket.status;
     el['ticket-status'].className = `status status-${ticket.status}`;
@@ -144,7 +153,11 @@ export class TicketView {
     el['draft-text'].hidden = !draft;
     el['draft-none'].hidden = !!draft;
     el['draft-use'].disabled = !draft;
+    // The rating goes to whoever wrote the latest draft; with second opinions that is worth seeing.
+    const author = drafts?.at(-1)?.target;
+    el['draft-author'].textContent = draft && author ? `· by ${author}` : '';
     el['rating-label'].textContent = draft ? 'Rate the AI draft:' : 'Rate the routed answer:';
+    this.#opinion.render({ ticket, drafts });
 
     el['route-body'].replaceChildren(route
       ? renderExplanation(route, marked)
@@ -178,8 +191,8 @@ export class TicketView {
     }
   }
 
-  #useDraft() {
-    const draft = this.#data?.draft;
+  /** Puts a draft in the answer box. */
+  #useText(draft) {
     if (!draft) return;
     const box = this.#el['answer-text'];
     if (box.value && box.value !== draft) {
