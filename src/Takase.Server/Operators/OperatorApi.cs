@@ -159,6 +159,7 @@ public static class OperatorApi
             : null;
         var ticket = await RequireAsync(desk, id, http.RequestAborted);
         if (ticket.Status == TicketStatus.Closed) throw new TicketClosedException(id);
+        if (named is not null) desk.RequirePrivacyAllows(ticket, named);
         if (!desk.RequestDraft(ticket, named))
         {
             await Write(http, new { error = $"ticket {id} has no draft target: set Takase:Router:Targets:<human target>:DraftTarget to a local or remote target, or name one in {{\"target\": …}}" },

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Takase.Routing;
 using Takase.Routing.Decisions;
+using Takase.Routing.Privacy;
+using Takase.Routing.Profiles;
 using Takase.Routing.Targets;
 using Takase.Server.Persistence;
 using Takase.Server.Routing;
@@ -127,6 +129,26 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
         services.GetService<RouterHost>() is { } host
             ? [.. host.Setup.Targets.Values.Where(t => t.Kind != TargetKind.Human).OrderBy(t => t.Name, StringComparer.Ordinal)]
             : [];
+
+    /// <summary>
+    /// Refuses a second-opinion <paramref name="target"/> more public than the ticket's routing allowed: the privacy
+    /// policy's local-only findings and any LimitPrivacy rule that applied bound where the conversation may go, for a
+    /// draft as for the routed answer. A ticket without a known decision has no such bound.
+    /// </summary>
+    /// <exception cref="ArgumentException">the target's privacy class is beyond the bound (400 naming why).</exception>
+    public void RequirePrivacyAllows(Ticket ticket, TargetDefinition target)
+    {
+        if (DecisionOf(ticket) is not { } decision) return;
+        if (decision.Privacy is { RequiresLocal: true } findings && target.Privacy > PrivacyClass.Local)
+            throw new ArgumentException($"target: '{target.Name}' has privacy class {target.Privacy.ToString().ToLowerInvariant()}, but ticket {ticket.Id}'s "
+                + $"conversation holds {string.Join(", ", findings.LocalOnlyTypes.Select(t => t.WireName()))}, which stays on local targets; ask a local target");
+        if (services.GetService<RouterHost>() is not { } host || !host.Setup.Profiles.TryGetValue(decision.Profile, out var profile)) return;
+        foreach (var rule in profile.Rules)
+            if (rule.Action == RuleAction.LimitPrivacy && rule.MaxPrivacy is { } limit && target.Privacy > limit
+                && decision.AppliedRules.Contains(rule.Name, StringComparer.Ordinal))
+                throw new ArgumentException($"target: '{target.Name}' has privacy class {target.Privacy.ToString().ToLowerInvariant()}, but rule '{rule.Name}' of "
+                    + $"profile '{profile.Name}' kept ticket {ticket.Id}'s conversation on {limit.ToString().ToLowerInvariant()} targets or closer");
+    }
 
     /// <summary>The configured target named <paramref name="name"/>, for a draft.</summary>
     /// <exception cref="ArgumentException">no target has that name, or it is a human target (400 naming it).</exception>

@@ -56,6 +56,10 @@ public sealed class OperatorServer : IAsyncLifetime
             $"{r}Profiles:support:Rules:0:Name=complaint", $"{r}Profiles:support:Rules:0:Keywords:0=complaint",
             $"{r}Profiles:support:Rules:0:Keywords:1=苦情", $"{r}Profiles:support:Rules:0:Action=Require", $"{r}Profiles:support:Rules:0:Target=desk",
             $"{r}Profiles:sla:Candidates:0=desk-quick",
+            // A profile whose rule keeps confidential prompts on local targets: second opinions must respect it.
+            $"{r}Profiles:guarded:Candidates:0=desk", $"{r}Profiles:guarded:Rules:0:Name=confidential",
+            $"{r}Profiles:guarded:Rules:0:Keywords:0=confidential", $"{r}Profiles:guarded:Rules:0:Action=LimitPrivacy",
+            $"{r}Profiles:guarded:Rules:0:MaxPrivacy=Local",
             // An SLA whose fallback fails too.
             $"{r}Targets:remote-500:Kind=Remote", $"{r}Targets:remote-500:Endpoint={Provider.Endpoint("500-operators")}", $"{r}Targets:remote-500:Model=fake-model",
             $"{r}Targets:desk-broken:Kind=Human", $"{r}Targets:desk-broken:Timeout={QuickSla:c}", $"{r}Targets:desk-broken:SlaFallback=remote-500",

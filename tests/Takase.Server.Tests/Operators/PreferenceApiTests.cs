@@ -110,4 +110,25 @@ public sealed class PreferenceApiTests(OperatorServer server)
         await PostAsync(draft, new { target = "remote-alt" }, HttpStatusCode.Conflict);
         Assert.Single(await server.Services.GetRequiredService<ITicketStore>().ListMessagesAsync(ticket.Id, Cancel), m => m.Role == "draft");
     }
+
+    [Fact]
+    public async Task A_second_opinion_from_a_target_more_public_than_the_tickets_privacy_rule_allows_is_400_naming_the_rule()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat")
+        {
+            Content = JsonContent.Create(new { model = "guarded", messages = new[] { new { role = "user", content = "confidential: our merger plan" } }, stream = false }),
+        };
+        request.Headers.Add("Prefer", "respond-async");
+        using var response = await server.Http.SendAsync(request, Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, text);
+        var ticketId = JsonDocument.Parse(text).RootElement.GetProperty("ticket_id").GetString()!;
+
+        var refused = (await PostAsync($"api/operator/tickets/{ticketId}/draft", new { target = "remote-alt" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString();
+        Assert.Contains("'remote-alt' has privacy class external", refused);
+        Assert.Contains("rule 'confidential'", refused);
+        await DraftAsync(ticketId, "remote-ok"); // a local target may still give its opinion
+        var drafts = (await server.Services.GetRequiredService<ITicketStore>().ListMessagesAsync(ticketId, Cancel)).Where(m => m.Role == "draft").ToList();
+        Assert.Equal(["remote-ok"], drafts.Select(d => d.Author).Distinct());
+    }
 }
