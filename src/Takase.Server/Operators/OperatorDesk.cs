@@ -19,6 +19,12 @@ namespace Takase.Server.Operators;
 /// <param name="Conversation">The conversation so far, as the desk may see it (redacted when the profile says RedactLocal).</param>
 public sealed record OperatorHandoff(TargetDefinition Target, string Reason, string? RouteId, IReadOnlyList<TicketMessage> Conversation);
 
+/// <summary>The ticket a request waits on.</summary>
+/// <param name="Ticket">The ticket.</param>
+/// <param name="LastSeq">The last message the request brought; its answer is the first operator message after it.</param>
+/// <param name="Continued">Whether the request followed up an answered ticket rather than opening one.</param>
+public sealed record OpenedTicket(Ticket Ticket, int LastSeq, bool Continued);
+
 /// <summary>
 /// The human-operator queue: opens tickets for requests that reach a human target, wakes the requests waiting on a
 /// ticket when an operator answers, and has the human target's draft target write an AI draft for the operator.
@@ -37,9 +43,18 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
     /// <summary>The ticket store.</summary>
     public ITicketStore Tickets => tickets;
 
-    /// <summary>Opens a ticket for <paramref name="handoff"/> and starts its AI draft when the human target names a draft target.</summary>
-    public async Task<Ticket> OpenAsync(OperatorHandoff handoff, CancellationToken cancel)
+    /// <summary>Most answered tickets scanned for the one a follow-up continues.</summary>
+    private const int FollowUpScan = 1000;
+
+    /// <summary>
+    /// Opens a ticket for <paramref name="handoff"/> and starts its AI draft when the human target names a draft target.
+    /// A follow-up — the conversation of an answered, open ticket (the operator's answers echoed back as assistant
+    /// turns) plus new user messages — goes on in that ticket instead, back in the queue, so the operator keeps the
+    /// thread. The request waits for operator messages after <see cref="OpenedTicket.LastSeq"/>.
+    /// </summary>
+    public async Task<OpenedTicket> OpenAsync(OperatorHandoff handoff, CancellationToken cancel)
     {
+        if (await ContinueAsync(handoff, cancel) is { } continued) return continued;
         var opening = new Ticket { Reason = handoff.Reason, RouteId = handoff.RouteId };
         // The draft is registered before the ticket is visible, so whoever sees the ticket can wait for its draft.
         var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,13 +64,37 @@ public sealed class OperatorDesk(ITicketStore tickets, IRouteLog routes, IServic
             var ticket = await tickets.CreateTicketAsync(opening, handoff.Conversation, cancel);
             created.SetResult();
             _logger.LogInformation("ticket {Ticket} opened for human target '{Target}': {Reason}", ticket.Id, handoff.Target.Name, handoff.Reason);
-            return ticket;
+            return new OpenedTicket(ticket, handoff.Conversation.Count, Continued: false);
         }
         catch (Exception e)
         {
             created.SetException(e);
             throw;
         }
+    }
+
+    /// <summary>Appends a follow-up to the answered ticket whose conversation it extends, or null when none does.</summary>
+    private async Task<OpenedTicket?> ContinueAsync(OperatorHandoff handoff, CancellationToken cancel)
+    {
+        var conversation = handoff.Conversation;
+        var known = conversation.Count;
+        while (known > 0 && conversation[known - 1].Role == "user") known--;
+        // Only a conversation that already holds an answer can be a follow-up.
+        if (known == conversation.Count || !conversation.Take(known).Any(m => m.Role == "assistant")) return null;
+        var thread = conversation.Take(known).Select(m => (m.Role, m.Content)).ToList();
+        foreach (var ticket in (await tickets.ListTicketsAsync(TicketStatus.Answered, FollowUpScan, cancel)).Reverse())
+        {
+            var messages = await tickets.ListMessagesAsync(ticket.Id, cancel);
+            var seen = messages.Where(m => m.Role != "draft").Select(m => (m.Role == "operator" ? "assistant" : m.Role, m.Content));
+            if (!seen.SequenceEqual(thread)) continue;
+            var last = 0;
+            foreach (var message in conversation.Skip(known))
+                last = (await tickets.AddMessageAsync(ticket.Id, TicketMessage.New("user", message.Content), cancel)).Seq;
+            _logger.LogInformation("ticket {Ticket}: the client followed up; back in the queue", ticket.Id);
+            if (handoff.Target.DraftTarget is { Length: > 0 } drafter) StartDraft(ticket.Id, drafter, Task.CompletedTask);
+            return new OpenedTicket(ticket with { Status = TicketStatus.Waiting }, last, Continued: true);
+        }
+        return null;
     }
 
     /// <summary>Wakes the requests waiting on <paramref name="ticketId"/> (an operator answered it).</summary>

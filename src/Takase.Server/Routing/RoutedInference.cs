@@ -172,10 +172,10 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     {
         if (desk is null) throw new TargetFailedException(target.Name, HopOutcomes.Unavailable, TargetExecutor.OperatorQueueDisabled);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var ticket = await desk.OpenAsync(new OperatorHandoff(target, reason, decision.Id, conversation), cancel);
+        var (ticket, lastSeq, _) = await desk.OpenAsync(new OperatorHandoff(target, reason, decision.Id, conversation), cancel);
         if (wait is { Async: true }) throw new HandedToOperatorException(ticket.Id);
         if (wait is not null) await wait.WaitingAsync(ticket, cancel);
-        var answer = await desk.WaitForAnswerAsync(ticket.Id, conversation.Count, cancel);
+        var answer = await desk.WaitForAnswerAsync(ticket.Id, lastSeq, cancel);
         return new OperatorAnswerSession(target.Name, answer.Content, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 

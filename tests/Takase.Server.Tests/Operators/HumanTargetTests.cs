@@ -163,6 +163,49 @@ public sealed class HumanTargetTests(OperatorServer server)
         Assert.Equal(("answered", "Sorry about that; refunded."), (after.GetProperty("status").GetString(), after.GetProperty("answer").GetString()));
     }
 
+    [Fact]
+    public async Task A_follow_up_to_an_answered_ticket_goes_on_in_that_ticket_and_gets_the_next_answer()
+    {
+        const string first = "My order never arrived (follow-up)";
+        using var opened = await server.Http.SendAsync(Post("api/chat", Chat("to-desk", first, stream: false), async: true), Cancel);
+        Assert.Equal(HttpStatusCode.Accepted, opened.StatusCode);
+        var ticketId = (await opened.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("ticket_id").GetString()!;
+        await server.AnswerAsync(ticketId, "Which order number?", Cancel);
+
+        // The client sends the whole conversation again, the operator's answer as the assistant turn, plus its reply.
+        var followUp = new
+        {
+            model = "to-desk",
+            stream = false,
+            messages = new[]
+            {
+                new { role = "user", content = first }, new { role = "assistant", content = "Which order number?" },
+                new { role = "user", content = "It is 4711." },
+            },
+        };
+        var waiting = server.Http.PostAsJsonAsync("api/chat", followUp, Cancel);
+        var view = await server.TicketAsync(ticketId, Cancel);
+        for (var i = 0; i < 100 && view.GetProperty("ticket").GetProperty("status").GetString() != "waiting"; i++)
+        {
+            await Task.Delay(50, Cancel);
+            view = await server.TicketAsync(ticketId, Cancel);
+        }
+        Assert.Equal("waiting", view.GetProperty("ticket").GetProperty("status").GetString());
+        Assert.Equal("It is 4711.", view.GetProperty("messages").EnumerateArray().Last(m => m.GetProperty("role").GetString() != "draft").GetProperty("content").GetString());
+        await server.AnswerAsync(ticketId, "Found it: it ships today.", Cancel);
+        using var response = await waiting;
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        Assert.Equal("Found it: it ships today.", body.GetProperty("message").GetProperty("content").GetString());
+        // One thread: no second ticket holds the follow-up.
+        var store = server.Services.GetRequiredService<ITicketStore>();
+        var holding = new List<string>();
+        foreach (var t in await store.ListTicketsAsync(null, 10_000, Cancel))
+            if ((await store.ListMessagesAsync(t.Id, Cancel)).Any(m => m.Content == "It is 4711.")) holding.Add(t.Id);
+        Assert.Equal([ticketId], holding);
+        Assert.Equal(["user", "operator", "user", "operator"],
+            (await store.ListMessagesAsync(ticketId, Cancel)).Where(m => m.Role != "draft").Select(m => m.Role));
+    }
+
     [Theory]
     [InlineData("Can I talk to a human, please?", "talk to a human")]
     [InlineData("I want to speak to a person now", "speak to a person")]
