@@ -26,14 +26,16 @@ public sealed unsafe class WorkerPool : IDisposable
     private readonly int[] _sleeping;
     private readonly object _runLock = new();
 
-    // The published step: a generation number workers wait for, and what to run.
+    // The published step: a generation number workers wait for, and what to run. The cursor holds the generation in its
+    // high half and the next unclaimed index in its low half, so a worker that wakes late can never claim indices of a
+    // later step with the job of an earlier one; the caller waits for claimed work to finish, not for sleeping workers.
     private int _generation;
+    private long _cursor;
     private delegate*<void*, int, int, void> _invoke;
     private void* _job;
     private int _count;
     private int _chunk;
-    private int _next;       // next chunk start, taken with Interlocked.Add
-    private int _pending;    // workers still busy with the current step
+    private int _done;       // indices finished in the current step
     private volatile bool _disposed;
     private Exception? _failure;
 
@@ -61,6 +63,7 @@ public sealed unsafe class WorkerPool : IDisposable
     /// Runs <paramref name="job"/> over [0, <paramref name="count"/>) in chunks of <paramref name="chunk"/> indices
     /// (the last may be shorter) on every thread of the pool, and returns when all are done. An exception in any chunk
     /// is rethrown here after the others finish.
+    /// The caller takes chunks too and waits only for chunks other threads have claimed, never for a worker to wake.
     /// </summary>
     public void Run<TJob>(int count, int chunk, ref TJob job) where TJob : unmanaged, IRangeJob
     {
@@ -80,18 +83,17 @@ public sealed unsafe class WorkerPool : IDisposable
                 _job = p;
                 _count = count;
                 _chunk = chunk;
-                _next = 0;
+                _done = 0;
                 _failure = null;
-                Volatile.Write(ref _pending, _threads.Length);
+                int generation = _generation + 1;
+                Interlocked.Exchange(ref _cursor, (long)generation << 32);
                 Interlocked.Increment(ref _generation); // full fence: publishes the fields above
                 for (var i = 0; i < _threads.Length; i++)
                     if (Volatile.Read(ref _sleeping[i]) != 0) _wake[i].Release();
 
-                try { Work(); }
-                catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
-
+                Work(generation);
                 var spin = new SpinWait();
-                while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+                while (Volatile.Read(ref _done) != count) spin.SpinOnce(sleep1Threshold: -1);
                 _job = null;
             }
             if (_failure is { } failure)
@@ -102,16 +104,20 @@ public sealed unsafe class WorkerPool : IDisposable
     private static void Invoke<TJob>(void* job, int start, int end) where TJob : unmanaged, IRangeJob =>
         ((TJob*)job)->Execute(start, end);
 
-    private void Work()
+    /// <summary>Claims and runs chunks of step <paramref name="generation"/> until none are left.</summary>
+    private void Work(int generation)
     {
-        int count = _count, chunk = _chunk;
-        var invoke = _invoke;
-        var job = _job;
         while (true)
         {
-            var start = Interlocked.Add(ref _next, chunk) - chunk;
-            if (start >= count) return;
-            invoke(job, start, Math.Min(start + chunk, count));
+            long cursor = Volatile.Read(ref _cursor);
+            int start = (int)cursor;
+            if ((int)(cursor >> 32) != generation || start >= Volatile.Read(ref _count)) return;
+            if (Interlocked.CompareExchange(ref _cursor, cursor + _chunk, cursor) != cursor) continue;
+            // The chunk is ours, so the step cannot end before it is done: its fields stay valid until then.
+            int end = Math.Min(start + _chunk, _count);
+            try { _invoke(_job, start, end); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
+            finally { Interlocked.Add(ref _done, end - start); }
         }
     }
 
@@ -133,9 +139,7 @@ public sealed unsafe class WorkerPool : IDisposable
             }
             if (_disposed) return;
             seen = Volatile.Read(ref _generation);
-            try { Work(); }
-            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
-            Interlocked.Decrement(ref _pending);
+            Work(seen);
         }
     }
 
