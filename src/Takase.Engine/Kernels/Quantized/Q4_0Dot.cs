@@ -30,15 +30,27 @@ internal static unsafe class Q4_0DotAvx2
     {
         var x = (BlockQ4_0*)row;
         var y = (ActivationBlockQ8*)act;
+        // Two blocks per step into two accumulators, so consecutive FMAs do not wait on each other.
         var acc = Vector256<float>.Zero;
+        var acc2 = Vector256<float>.Zero;
         var eight = Vector256.Create((byte)8);
-        for (int i = 0; i < blocks; i++)
+        int i = 0;
+        for (; i + 1 < blocks; i += 2)
+        {
+            var qx0 = Avx2.Subtract(Avx2Int8.Nibbles((byte*)&x[i].Qs), eight).AsSByte();
+            var qx1 = Avx2.Subtract(Avx2Int8.Nibbles((byte*)&x[i + 1].Qs), eight).AsSByte();
+            var p0 = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(qx0, Avx.LoadVector256((sbyte*)&y[i].Qs)));
+            var p1 = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(qx1, Avx.LoadVector256((sbyte*)&y[i + 1].Qs)));
+            acc = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i].D) * y[i].D), p0, acc);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i + 1].D) * y[i + 1].D), p1, acc2);
+        }
+        for (; i < blocks; i++)
         {
             var qx = Avx2.Subtract(Avx2Int8.Nibbles((byte*)&x[i].Qs), eight).AsSByte();
-            var qy = Avx.LoadVector256((sbyte*)&y[i].Qs);
-            var p = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(qx, qy));
+            var p = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(qx, Avx.LoadVector256((sbyte*)&y[i].Qs)));
             acc = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i].D) * y[i].D), p, acc);
         }
+        acc = Avx.Add(acc, acc2);
         return Avx2Int8.HorizontalSum(acc);
     }
 }

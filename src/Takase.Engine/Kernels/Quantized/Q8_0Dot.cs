@@ -29,14 +29,23 @@ internal static unsafe class Q8_0DotAvx2
     {
         var x = (BlockQ8_0*)row;
         var y = (ActivationBlockQ8*)act;
+        // Two blocks per step into two accumulators, so consecutive FMAs do not wait on each other.
         var acc = Vector256<float>.Zero;
-        for (int i = 0; i < blocks; i++)
+        var acc2 = Vector256<float>.Zero;
+        int i = 0;
+        for (; i + 1 < blocks; i += 2)
         {
-            var qx = Avx.LoadVector256((sbyte*)&x[i].Qs);
-            var qy = Avx.LoadVector256((sbyte*)&y[i].Qs);
-            var p = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(qx, qy));
+            var p0 = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(Avx.LoadVector256((sbyte*)&x[i].Qs), Avx.LoadVector256((sbyte*)&y[i].Qs)));
+            var p1 = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(Avx.LoadVector256((sbyte*)&x[i + 1].Qs), Avx.LoadVector256((sbyte*)&y[i + 1].Qs)));
+            acc = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i].D) * y[i].D), p0, acc);
+            acc2 = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i + 1].D) * y[i + 1].D), p1, acc2);
+        }
+        for (; i < blocks; i++)
+        {
+            var p = Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(Avx.LoadVector256((sbyte*)&x[i].Qs), Avx.LoadVector256((sbyte*)&y[i].Qs)));
             acc = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i].D) * y[i].D), p, acc);
         }
+        acc = Avx.Add(acc, acc2);
         return Avx2Int8.HorizontalSum(acc);
     }
 }
