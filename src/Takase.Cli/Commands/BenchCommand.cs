@@ -111,10 +111,18 @@ internal static class BenchCommand
             cache.Clear();
             var tokens = Enumerable.Range(0, prompt + gen).Select(_ => random.Next(vocab)).ToArray();
             var clock = Stopwatch.StartNew();
-            for (var i = 0; i < prompt; i++) model.Forward(state, tokens[i], computeLogits: i == prompt - 1);
-            for (var i = 0; i < gen; i++) model.Forward(state, tokens[prompt + i]);
+            // Cancellation is checked per token: a pp512 run on a slow model takes minutes.
+            for (var i = 0; i < prompt; i++)
+            {
+                model.Forward(state, tokens[i], computeLogits: i == prompt - 1);
+                cancel.ThrowIfCancellationRequested();
+            }
+            for (var i = 0; i < gen; i++)
+            {
+                model.Forward(state, tokens[prompt + i]);
+                cancel.ThrowIfCancellationRequested();
+            }
             clock.Stop();
-            cancel.ThrowIfCancellationRequested();
             if (run >= 0) samples[run] = (long)(clock.Elapsed.Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
         }
         return samples;
