@@ -28,17 +28,22 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var model = new Argument<FileInfo>("model") { Description = "GGUF model file." };
+        var model = new Argument<FileInfo?>("model") { Description = "GGUF model file (or give --synthetic).", Arity = ArgumentArity.ZeroOrOne };
+        var synthetic = new Option<string?>("--synthetic")
+        {
+            Description = "Measure a random-weight model with a real model's shapes instead of a file: SHAPE:TYPE, e.g. qwen2.5-0.5b:q4_0 or "
+                + "llama-3.2-1b:q4_k_m (written once, then reused, under $TAKASE_SYNTHETIC_DIR or ~/.cache/takase/synthetic).",
+        };
         var prompt = new Option<string>("--n-prompt", "-p") { Description = "Prompt lengths to test, comma-separated (0 skips pp).", DefaultValueFactory = _ => "512" };
         var gen = new Option<string>("--n-gen", "-n") { Description = "Generation lengths to test, comma-separated (0 skips tg).", DefaultValueFactory = _ => "128" };
         var threads = new Option<string>("--threads", "-t") { Description = "Thread counts to test, comma-separated (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) };
         var reps = new Option<int>("--repetitions", "-r") { Description = "Timed runs of each test.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random token ids.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print llama-bench's JSON (an array of tests) instead of the table." };
-        var command = new Command("bench", "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.") { model, prompt, gen, threads, reps, seed, json };
+        var command = new Command("bench", "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.") { model, synthetic, prompt, gen, threads, reps, seed, json };
         command.SetAction((parse, cancel) => Task.FromResult(CliErrors.Guard(() =>
         {
-            var path = parse.GetValue(model)!;
+            var path = ModelPath(parse.GetValue(model), parse.GetValue(synthetic));
             var repetitions = parse.GetValue(reps);
             if (repetitions < 1) throw new ArgumentException($"-r must be at least 1, not {repetitions}");
             var prompts = Counts(parse.GetValue(prompt)!, "-p", min: 0);
@@ -82,6 +87,17 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>The file to measure: the one given, or the synthetic model named by --synthetic (written when absent).</summary>
+    private static FileInfo ModelPath(FileInfo? file, string? synthetic)
+    {
+        if (file is not null && synthetic is not null) throw new ArgumentException("give either a model file or --synthetic, not both");
+        if (file is not null) return file;
+        if (synthetic is null) throw new ArgumentException("give a GGUF model file, or --synthetic SHAPE:TYPE (e.g. qwen2.5-0.5b:q4_0)");
+        var dir = Environment.GetEnvironmentVariable("TAKASE_SYNTHETIC_DIR") is { Length: > 0 } d ? d
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "takase", "synthetic");
+        return new FileInfo(SyntheticModels.Ensure(synthetic, dir, line => Console.Error.WriteLine(line)));
+    }
+
     /// <summary>Times one test <paramref name="repetitions"/> times after an untimed warm-up; nanoseconds per run.</summary>
     private static long[] Measure(TransformerModel model, int prompt, int gen, int repetitions, int seed, CancellationToken cancel)
     {
@@ -95,10 +111,18 @@ internal static class BenchCommand
             cache.Clear();
             var tokens = Enumerable.Range(0, prompt + gen).Select(_ => random.Next(vocab)).ToArray();
             var clock = Stopwatch.StartNew();
-            for (var i = 0; i < prompt; i++) model.Forward(state, tokens[i], computeLogits: i == prompt - 1);
-            for (var i = 0; i < gen; i++) model.Forward(state, tokens[prompt + i]);
+            // Cancellation is checked per token: a pp512 run on a slow model takes minutes.
+            for (var i = 0; i < prompt; i++)
+            {
+                model.Forward(state, tokens[i], computeLogits: i == prompt - 1);
+                cancel.ThrowIfCancellationRequested();
+            }
+            for (var i = 0; i < gen; i++)
+            {
+                model.Forward(state, tokens[prompt + i]);
+                cancel.ThrowIfCancellationRequested();
+            }
             clock.Stop();
-            cancel.ThrowIfCancellationRequested();
             if (run >= 0) samples[run] = (long)(clock.Elapsed.Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
         }
         return samples;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Takase.Engine.Gguf;
 using Takase.Engine.Kernels;
 
@@ -113,41 +114,39 @@ public sealed class TransformerModel : IDisposable
         {
             var b = _blocks[l];
             // Attention: x += Wo · attend(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
-            FloatOps.RmsNorm(x, b.AttnNorm, c.RmsNormEps, state.Xb);
-            b.Wq.Apply(state.Xb, state.Q, lora);
+            VectorOps.RmsNorm(x, b.AttnNorm, c.RmsNormEps, state.Xb);
             var k = cache.Key(l, pos);
             var v = cache.Value(l, pos);
-            b.Wk.Apply(state.Xb, k, lora);
-            b.Wv.Apply(state.Xb, v, lora);
+            Linear.ApplyShared(state.Xb, b.Wq, state.Q, b.Wk, k, b.Wv, v, lora);
             if (b.Bq is not null)
             {
-                FloatOps.Add(state.Q, b.Bq);
-                FloatOps.Add(k, b.Bk);
-                FloatOps.Add(v, b.Bv);
+                VectorOps.Add(state.Q, b.Bq);
+                VectorOps.Add(k, b.Bk);
+                VectorOps.Add(v, b.Bv);
             }
             FloatOps.Rope(state.Q, c.HeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
             FloatOps.Rope(k, c.KvHeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
             Attention(state, l, pos + 1);
             b.Wo.Apply(state.AttnOut, state.Xb, lora);
-            FloatOps.Add(x, state.Xb);
+            VectorOps.Add(x, state.Xb);
 
             // Feed-forward: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x)
-            FloatOps.RmsNorm(x, b.FfnNorm, c.RmsNormEps, state.Xb);
-            b.Gate.Apply(state.Xb, state.Hidden, lora);
-            b.Up.Apply(state.Xb, state.Hidden2, lora);
-            FloatOps.SwiGlu(state.Hidden, state.Hidden2);
+            VectorOps.RmsNorm(x, b.FfnNorm, c.RmsNormEps, state.Xb);
+            Linear.ApplyShared(state.Xb, b.Gate, state.Hidden, b.Up, state.Hidden2, lora);
+            VectorOps.SwiGlu(state.Hidden, state.Hidden2);
             b.Down.Apply(state.Hidden, state.Xb, lora);
-            FloatOps.Add(x, state.Xb);
+            VectorOps.Add(x, state.Xb);
         }
 
         if (!computeLogits && !computeHidden) return Span<float>.Empty;
-        FloatOps.RmsNorm(x, _outputNorm, c.RmsNormEps, state.Xb);
+        VectorOps.RmsNorm(x, _outputNorm, c.RmsNormEps, state.Xb);
         if (!computeLogits) return Span<float>.Empty;
         _output.Apply(state.Xb, state.Logits, lora);
         return state.Logits;
     }
 
-    /// <summary>Causal attention of every query head over positions [0, length) of layer <paramref name="layer"/>.</summary>
+    /// <summary>Causal attention of every query head over positions [0, length) of layer <paramref name="layer"/>:
+    /// scores = q·k / √d, softmax, then the weighted sum of the values, each a SIMD pass over the cache rows.</summary>
     private void Attention(ForwardState state, int layer, int length)
     {
         var c = Config;
@@ -160,16 +159,12 @@ public sealed class TransformerModel : IDisposable
             var kvOffset = h / c.GroupSize * c.HeadDim;
             var q = state.Q.AsSpan(h * c.HeadDim, c.HeadDim);
             for (var t = 0; t < length; t++)
-                scores[t] = FloatOps.Dot(q, keys.Slice(t * c.KvDim + kvOffset, c.HeadDim)) * scale;
-            FloatOps.Softmax(scores);
+                scores[t] = TensorPrimitives.Dot(q, keys.Slice(t * c.KvDim + kvOffset, c.HeadDim)) * scale;
+            VectorOps.Softmax(scores);
             var outHead = state.AttnOut.AsSpan(h * c.HeadDim, c.HeadDim);
             outHead.Clear();
             for (var t = 0; t < length; t++)
-            {
-                var w = scores[t];
-                var vt = values.Slice(t * c.KvDim + kvOffset, c.HeadDim);
-                for (var i = 0; i < c.HeadDim; i++) outHead[i] += w * vt[i];
-            }
+                TensorPrimitives.MultiplyAdd(values.Slice(t * c.KvDim + kvOffset, c.HeadDim), scores[t], outHead, outHead);
         }
     }
 

@@ -33,6 +33,21 @@ public readonly unsafe struct Weight
         Name = tensor.Name;
     }
 
+    /// <summary>Wraps <paramref name="rows"/> rows of <paramref name="cols"/> elements at <paramref name="data"/>, which
+    /// must stay valid (pinned or native) while the weight is used: for kernel tests and benchmarks.</summary>
+    internal Weight(byte* data, TensorTypeInfo type, int rows, int cols, string name)
+    {
+        _data = data;
+        Type = type;
+        Rows = rows;
+        Cols = cols;
+        RowBytes = (int)type.RowBytes(cols);
+        Name = name;
+    }
+
+    /// <summary>The first byte of the weight (mapped memory, valid while the file is open).</summary>
+    internal byte* Pointer => _data;
+
     /// <summary>All bytes of the weight.</summary>
     public ReadOnlySpan<byte> Bytes => new(_data, checked(RowBytes * Rows));
 

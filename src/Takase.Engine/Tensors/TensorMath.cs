@@ -19,14 +19,14 @@ public static class TensorMath
     }
 
     /// <summary>
-    /// <see cref="MatVec"/> with the rows split into contiguous chunks over up to <paramref name="threads"/> threads.
+    /// <see cref="MatVec"/> with the rows split into chunks over the shared <see cref="Threading.WorkerPool"/> of <paramref name="threads"/> threads.
     /// Each row is computed by the same kernel as in the single-threaded version, so results are identical.
     /// </summary>
     public static unsafe void MatVecParallel(TensorTypeInfo type, ReadOnlySpan<byte> weights, int rows, int cols,
         ReadOnlySpan<float> x, Span<float> y, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var dot = type.RequireDot();
+        type.RequireDot(); // a clear error for types without kernels, before any thread starts
         int rowBytes = CheckShapes(type, weights.Length, rows, cols, x.Length, y.Length);
         int chunks = Math.Min(threads, rows);
         if (chunks <= 1)
@@ -35,21 +35,24 @@ public static class TensorMath
             return;
         }
 
-        // Spans cannot cross into the worker lambdas; the pinned addresses can, and stay valid until Parallel.For returns.
         fixed (byte* pw = weights)
         fixed (float* px = x)
         fixed (float* py = y)
         {
-            nint w = (nint)pw, xv = (nint)px, yv = (nint)py;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
+            // The float dot of the type table on every row (Dot = null): the same kernel as MatVec, so equal results.
+            var job = new Kernels.MatMulJob
             {
-                int first = (int)((long)rows * chunk / chunks);
-                int end = (int)((long)rows * (chunk + 1) / chunks);
-                var xs = new ReadOnlySpan<float>((float*)xv, cols);
-                var ys = new Span<float>((float*)yv, rows);
-                for (int r = first; r < end; r++)
-                    ys[r] = dot(new ReadOnlySpan<byte>((byte*)w + (long)r * rowBytes, rowBytes), xs);
-            });
+                Weights = pw,
+                RowBytes = rowBytes,
+                Cols = cols,
+                Activations = (byte*)px,
+                ActivationStride = cols * sizeof(float),
+                Output = py,
+                OutputStride = rows,
+                Columns = 1,
+                FallbackType = type.Type,
+            };
+            Threading.WorkerPool.Shared(threads).Run(rows, Math.Max(1, rows / (chunks * 8)), ref job);
         }
     }
 

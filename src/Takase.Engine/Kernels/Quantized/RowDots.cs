@@ -1,0 +1,93 @@
+using System.Runtime.Intrinsics.X86;
+using Takase.Engine.Tensors;
+using Takase.Engine.Tensors.Blocks;
+
+namespace Takase.Engine.Kernels.Quantized;
+
+/// <summary>What a row-dot kernel wants the activation vector turned into before it runs.</summary>
+internal enum ActivationFormat
+{
+    /// <summary>Plain floats (F16/F32 weights, and types without an integer kernel).</summary>
+    Float,
+    /// <summary><see cref="ActivationBlockQ8"/>: 32 levels and a float scale (Q4_0, Q5_0, Q8_0 weights).</summary>
+    Q8,
+    /// <summary>ggml's block_q8_K (K-quant weights).</summary>
+    Q8K,
+}
+
+/// <summary>
+/// One row-dot strategy: stored row · prepared activation. <see cref="Dot"/> takes (row, activation, count) where count
+/// is the row's blocks for quantized activations and its elements for float ones.
+/// </summary>
+internal sealed unsafe class RowDot(string name, ActivationFormat activation, delegate*<byte*, byte*, int, float> dot, int blockSize)
+{
+    /// <summary>Names the weight type and instruction set, for tests and benchmarks.</summary>
+    public string Name { get; } = name;
+    public ActivationFormat Activation { get; } = activation;
+    public delegate*<byte*, byte*, int, float> Dot { get; } = dot;
+    /// <summary>Elements per count unit of <see cref="Dot"/>.</summary>
+    public int BlockSize { get; } = blockSize;
+
+    /// <summary>Bytes of the prepared activation of <paramref name="n"/> floats.</summary>
+    public int ActivationBytes(int n) => Activation switch
+    {
+        ActivationFormat.Q8 => ActivationQ8.Q8Bytes(n),
+        ActivationFormat.Q8K => ActivationQ8.Q8KBytes(n),
+        _ => n * sizeof(float),
+    };
+
+    /// <summary>Turns <paramref name="n"/> floats into this kernel's activation format.</summary>
+    public void Prepare(float* x, int n, byte* dst)
+    {
+        switch (Activation)
+        {
+            case ActivationFormat.Q8: ActivationQ8.QuantizeQ8(x, n, (ActivationBlockQ8*)dst); break;
+            case ActivationFormat.Q8K: ActivationQ8.QuantizeQ8K(x, n, (BlockQ8_K*)dst); break;
+            default: Buffer.MemoryCopy(x, dst, (long)n * sizeof(float), (long)n * sizeof(float)); break;
+        }
+    }
+}
+
+/// <summary>
+/// Picks the row-dot kernel for a weight type from the CPU's instruction sets (AVX2 + FMA here; the integer scalar
+/// twins elsewhere), like Sep's parser factory. Types with no kernel here return null and run through the float
+/// <see cref="TensorTypeInfo.Dot"/> of the type table.
+/// </summary>
+internal static unsafe class RowDots
+{
+    public static bool UseAvx2 { get; } = Avx2.IsSupported && Fma.IsSupported;
+
+    private static readonly RowDot?[] Best = Build(UseAvx2);
+    private static readonly RowDot?[] Scalar = Build(avx2: false);
+
+    /// <summary>The fastest kernel for <paramref name="type"/>, or null.</summary>
+    public static RowDot? For(GgmlType type) => (uint)type < (uint)Best.Length ? Best[(int)type] : null;
+
+    /// <summary>The integer scalar reference for <paramref name="type"/>, or null.</summary>
+    public static RowDot? ScalarFor(GgmlType type) => (uint)type < (uint)Scalar.Length ? Scalar[(int)type] : null;
+
+    private static RowDot?[] Build(bool avx2)
+    {
+        var table = new RowDot?[(int)GgmlType.BF16 + 1];
+        if (avx2)
+        {
+            table[(int)GgmlType.Q4_0] = new("q4_0·q8 avx2", ActivationFormat.Q8, &Q4_0DotAvx2.Dot, 32);
+            table[(int)GgmlType.Q5_0] = new("q5_0·q8 avx2", ActivationFormat.Q8, &Q5_0DotAvx2.Dot, 32);
+            table[(int)GgmlType.Q8_0] = new("q8_0·q8 avx2", ActivationFormat.Q8, &Q8_0DotAvx2.Dot, 32);
+            table[(int)GgmlType.Q4_K] = new("q4_K·q8_K avx2", ActivationFormat.Q8K, &Q4_KDotAvx2.Dot, 256);
+            table[(int)GgmlType.Q6_K] = new("q6_K·q8_K avx2", ActivationFormat.Q8K, &Q6_KDotAvx2.Dot, 256);
+            table[(int)GgmlType.F16] = new("f16·f32 avx2", ActivationFormat.Float, &F16Avx2, 1);
+        }
+        else
+        {
+            table[(int)GgmlType.Q4_0] = new("q4_0·q8 scalar", ActivationFormat.Q8, &Q4_0DotScalar.Dot, 32);
+            table[(int)GgmlType.Q5_0] = new("q5_0·q8 scalar", ActivationFormat.Q8, &Q5_0DotScalar.Dot, 32);
+            table[(int)GgmlType.Q8_0] = new("q8_0·q8 scalar", ActivationFormat.Q8, &Q8_0DotScalar.Dot, 32);
+            table[(int)GgmlType.Q4_K] = new("q4_K·q8_K scalar", ActivationFormat.Q8K, &Q4_KDotScalar.Dot, 256);
+            table[(int)GgmlType.Q6_K] = new("q6_K·q8_K scalar", ActivationFormat.Q8K, &Q6_KDotScalar.Dot, 256);
+        }
+        return table;
+    }
+
+    private static float F16Avx2(byte* row, byte* x, int n) => F16DotAvx2.Dot(row, (float*)x, n);
+}
