@@ -61,7 +61,7 @@ public sealed class EvalDataset
                 }
             }
         }
-        if (choice.Count == 0 && generative.Count == 0) throw new EvalDatasetException(path, Math.Max(number, 1), "the dataset holds no items");
+        if (choice.Count == 0 && generative.Count == 0) throw new EvalDatasetException(path, 1, $"the dataset holds no items ({number} blank line(s))");
         return new EvalDataset(path, choice, generative);
     }
 

@@ -12,8 +12,9 @@ public sealed record PerplexityReport(double Perplexity, double MeanNll, int Sco
 /// <summary>
 /// Perplexity over a text with a sliding window: windows of <c>context</c> tokens start every <c>stride</c> tokens,
 /// each evaluated from an empty cache; a window scores only the tokens no earlier window scored (with the default
-/// stride of half the context, the second half of every window but the first), so each token is predicted once, from
-/// at least <c>context − stride</c> tokens of history once past the first window.
+/// stride of half the context, the second half of every window but the first), so each token is predicted at most once,
+/// from at least <c>context − stride</c> tokens of history once past the first window. When stride equals context the
+/// windows do not overlap and the token opening each window goes unscored.
 /// </summary>
 public static class PerplexityEvaluator
 {
