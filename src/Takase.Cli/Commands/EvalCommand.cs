@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Takase.Engine;
@@ -152,12 +151,19 @@ internal static class EvalCommand
 
     private static string F(double v, string format = "F4") => v.ToString(format, C);
 
+    /// <summary>Pads to <paramref name="width"/> terminal columns: kanji and kana take two, so Japanese categories line up.</summary>
+    private static string Pad(string text, int width) => text + new string(' ', Math.Max(0, width - Columns(text)));
+
+    private static int Columns(string text) => text.EnumerateRunes().Sum(r => r.Value is >= 0x1100 and <= 0x115F or >= 0x2E80 and <= 0xA4CF
+        or >= 0xAC00 and <= 0xD7A3 or >= 0xF900 and <= 0xFAFF or >= 0xFE30 and <= 0xFE4F or >= 0xFF00 and <= 0xFF60
+        or >= 0xFFE0 and <= 0xFFE6 or >= 0x1F300 and <= 0x1F64F or >= 0x20000 and <= 0x3FFFD ? 2 : 1);
+
     private static string Interval(AccuracyStat a) => $"[{F(a.Low)}, {F(a.High)}]";
 
     private static void PrintTables(EvalSettings s, string mode, List<ModelOutcome> outcomes)
     {
-        var width = Math.Max(5, outcomes.Max(o => Path.GetFileName(o.Model).Length));
-        string Name(ModelOutcome o) => Path.GetFileName(o.Model).PadRight(width);
+        var width = Math.Max(5, outcomes.Max(o => Columns(Path.GetFileName(o.Model))));
+        string Name(ModelOutcome o) => Pad(Path.GetFileName(o.Model), width);
         Console.WriteLine($"dataset: {s.Dataset} ({mode.Replace('_', '-')})");
         Console.WriteLine();
         switch (mode)
@@ -173,12 +179,12 @@ internal static class EvalCommand
                 foreach (var o in outcomes)
                 {
                     if (o.Report is not MultipleChoiceReport r) continue;
-                    var cw = Math.Max(8, r.ByCategory.Max(c => c.Category.Length));
+                    var cw = Math.Max(8, r.ByCategory.Max(c => Columns(c.Category)));
                     Console.WriteLine();
                     Console.WriteLine($"{Path.GetFileName(o.Model)} by category (acc_norm by {(r.Unit == LengthUnit.Bytes ? "UTF-8 bytes" : "characters")}):");
                     Console.WriteLine($"  {"category".PadRight(cw)}  {"items",5}  {"acc",6}  {"95% CI",-16}  {"acc_norm",8}");
                     foreach (var (category, acc, norm) in r.ByCategory)
-                        Console.WriteLine($"  {category.PadRight(cw)}  {acc.Total,5}  {F(acc.Accuracy),6}  {Interval(acc),-16}  {F(norm.Accuracy),8}");
+                        Console.WriteLine($"  {Pad(category, cw)}  {acc.Total,5}  {F(acc.Accuracy),6}  {Interval(acc),-16}  {F(norm.Accuracy),8}");
                 }
                 break;
             case "generative":
@@ -192,12 +198,12 @@ internal static class EvalCommand
                 foreach (var o in outcomes)
                 {
                     if (o.Report is not GenerativeReport r) continue;
-                    var cw = Math.Max(8, r.ByCategory.Max(c => c.Category.Length));
+                    var cw = Math.Max(8, r.ByCategory.Max(c => Columns(c.Category)));
                     Console.WriteLine();
                     Console.WriteLine($"{Path.GetFileName(o.Model)} by category:");
                     Console.WriteLine($"  {"category".PadRight(cw)}  {"items",5}  {"exact_match",11}  {"95% CI",-16}");
                     foreach (var (category, acc) in r.ByCategory)
-                        Console.WriteLine($"  {category.PadRight(cw)}  {acc.Total,5}  {F(acc.Accuracy),11}  {Interval(acc),-16}");
+                        Console.WriteLine($"  {Pad(category, cw)}  {acc.Total,5}  {F(acc.Accuracy),11}  {Interval(acc),-16}");
                 }
                 break;
             default:
@@ -214,7 +220,11 @@ internal static class EvalCommand
 
     private static JsonObject Stat(AccuracyStat a) => new()
     {
-        ["value"] = a.Accuracy, ["correct"] = a.Correct, ["total"] = a.Total, ["ci95_low"] = a.Low, ["ci95_high"] = a.High,
+        ["value"] = a.Accuracy,
+        ["correct"] = a.Correct,
+        ["total"] = a.Total,
+        ["ci95_low"] = a.Low,
+        ["ci95_high"] = a.High,
     };
 
     private static JsonObject ToJson(EvalSettings s, string mode, int context, int stride, List<ModelOutcome> outcomes)
@@ -233,7 +243,9 @@ internal static class EvalCommand
                     entry["items_per_second"] = r.ItemsPerSecond;
                     entry["categories"] = new JsonArray(r.ByCategory.Select(c => (JsonNode)new JsonObject
                     {
-                        ["category"] = c.Category, ["acc"] = Stat(c.Accuracy), ["acc_norm"] = Stat(c.AccuracyNormalized),
+                        ["category"] = c.Category,
+                        ["acc"] = Stat(c.Accuracy),
+                        ["acc_norm"] = Stat(c.AccuracyNormalized),
                     }).ToArray());
                     if (s.Details)
                         entry["details"] = new JsonArray(r.Items.Select(i => (JsonNode)new JsonObject
@@ -253,12 +265,17 @@ internal static class EvalCommand
                     entry["items_per_second"] = r.ItemsPerSecond;
                     entry["categories"] = new JsonArray(r.ByCategory.Select(c => (JsonNode)new JsonObject
                     {
-                        ["category"] = c.Category, ["exact_match"] = Stat(c.Accuracy),
+                        ["category"] = c.Category,
+                        ["exact_match"] = Stat(c.Accuracy),
                     }).ToArray());
                     if (s.Details)
                         entry["details"] = new JsonArray(r.Items.Select(i => (JsonNode)new JsonObject
                         {
-                            ["line"] = i.Item.Line, ["answer"] = i.Item.Answer, ["output"] = i.Output, ["extracted"] = i.Extracted, ["correct"] = i.Correct,
+                            ["line"] = i.Item.Line,
+                            ["answer"] = i.Item.Answer,
+                            ["output"] = i.Output,
+                            ["extracted"] = i.Extracted,
+                            ["correct"] = i.Correct,
                         }).ToArray());
                     break;
                 case PerplexityReport r:
