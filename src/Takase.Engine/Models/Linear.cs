@@ -17,6 +17,19 @@ internal sealed class Linear(Weight weight, LoraUpdate[] updates)
         WeightOps.MatVec(Weight, x, y);
         foreach (var u in updates) u.AddProjection(x, y, scratch);
     }
+
+    /// <summary>
+    /// <see cref="Apply"/> for <paramref name="columns"/> inputs stored one after another (x: columns × Cols,
+    /// y: columns × Rows): one pass over the weight for all of them, the adapters' updates column by column.
+    /// </summary>
+    public void ApplyBatch(ReadOnlySpan<float> x, int columns, Span<float> y, Span<float> scratch)
+    {
+        WeightOps.MatMul(Weight, x, columns, y);
+        if (updates.Length == 0) return;
+        int cols = Weight.Cols, rows = Weight.Rows;
+        for (var c = 0; c < columns; c++)
+            foreach (var u in updates) u.AddProjection(x.Slice(c * cols, cols), y.Slice(c * rows, rows), scratch);
+    }
 }
 
 /// <summary>One adapter's pair bound to one base tensor, with its final scale (user scale × alpha / rank).</summary>
