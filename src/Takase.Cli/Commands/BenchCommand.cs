@@ -124,10 +124,19 @@ internal static class BenchCommand
             cache.Clear();
             var tokens = Enumerable.Range(0, prompt + gen).Select(_ => random.Next(vocab)).ToArray();
             var clock = Stopwatch.StartNew();
-            if (prompt > 0) model.ForwardBatch(state, tokens.AsSpan(0, prompt));
-            for (var i = 0; i < gen; i++) model.Forward(state, tokens[prompt + i]);
+            // Cancellation is checked per micro-batch and per token: a pp512 run on a slow model takes minutes.
+            for (var start = 0; start < prompt; start += model.MicroBatch)
+            {
+                var n = Math.Min(model.MicroBatch, prompt - start);
+                model.ForwardBatch(state, tokens.AsSpan(start, n), computeLogits: start + n == prompt);
+                cancel.ThrowIfCancellationRequested();
+            }
+            for (var i = 0; i < gen; i++)
+            {
+                model.Forward(state, tokens[prompt + i]);
+                cancel.ThrowIfCancellationRequested();
+            }
             clock.Stop();
-            cancel.ThrowIfCancellationRequested();
             if (run >= 0) samples[run] = (long)(clock.Elapsed.Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
         }
         return samples;

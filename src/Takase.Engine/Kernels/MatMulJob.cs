@@ -49,3 +49,22 @@ internal unsafe struct MatMulJob : IRangeJob
         }
     }
 }
+
+/// <summary>Two or three <see cref="MatMulJob"/>s over one input as one range: indices run through the first matrix's
+/// rows, then the second's, then the third's.</summary>
+internal struct SharedInputJob : IRangeJob
+{
+    public MatMulJob First;
+    public MatMulJob Second;
+    public MatMulJob Third;
+    public int FirstRows;
+    public int SecondRows;
+
+    public readonly void Execute(int start, int end)
+    {
+        int split1 = FirstRows, split2 = FirstRows + SecondRows;
+        if (start < split1) First.Execute(start, Math.Min(end, split1));
+        if (end > split1 && start < split2) Second.Execute(Math.Max(start, split1) - split1, Math.Min(end, split2) - split1);
+        if (end > split2) Third.Execute(Math.Max(start, split2) - split2, end - split2);
+    }
+}

@@ -15,6 +15,29 @@ internal sealed class Linear(Weight weight, LoraUpdate[] updates)
     public void Apply(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {
         WeightOps.MatVec(Weight, x, y);
+        AddUpdates(x, y, scratch);
+    }
+
+    /// <summary>Three projections of one input (Q, K, V) as one parallel step, each with its adapters.</summary>
+    public static void ApplyShared(ReadOnlySpan<float> x, Linear a, Span<float> ya, Linear b, Span<float> yb, Linear c, Span<float> yc,
+        Span<float> scratch)
+    {
+        WeightOps.MatVecShared(x, a.Weight, ya, b.Weight, yb, c.Weight, yc);
+        a.AddUpdates(x, ya, scratch);
+        b.AddUpdates(x, yb, scratch);
+        c.AddUpdates(x, yc, scratch);
+    }
+
+    /// <summary>Two projections of one input (gate, up) as one parallel step, each with its adapters.</summary>
+    public static void ApplyShared(ReadOnlySpan<float> x, Linear a, Span<float> ya, Linear b, Span<float> yb, Span<float> scratch)
+    {
+        WeightOps.MatVecShared(x, a.Weight, ya, b.Weight, yb);
+        a.AddUpdates(x, ya, scratch);
+        b.AddUpdates(x, yb, scratch);
+    }
+
+    private void AddUpdates(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
+    {
         foreach (var u in updates) u.AddProjection(x, y, scratch);
     }
 

@@ -115,11 +115,9 @@ public sealed partial class TransformerModel : IDisposable
             var b = _blocks[l];
             // Attention: x += Wo · attend(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
             VectorOps.RmsNorm(x, b.AttnNorm, c.RmsNormEps, state.Xb);
-            b.Wq.Apply(state.Xb, state.Q, lora);
             var k = cache.Key(l, pos);
             var v = cache.Value(l, pos);
-            b.Wk.Apply(state.Xb, k, lora);
-            b.Wv.Apply(state.Xb, v, lora);
+            Linear.ApplyShared(state.Xb, b.Wq, state.Q, b.Wk, k, b.Wv, v, lora);
             if (b.Bq is not null)
             {
                 VectorOps.Add(state.Q, b.Bq);
@@ -134,8 +132,7 @@ public sealed partial class TransformerModel : IDisposable
 
             // Feed-forward: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x)
             VectorOps.RmsNorm(x, b.FfnNorm, c.RmsNormEps, state.Xb);
-            b.Gate.Apply(state.Xb, state.Hidden, lora);
-            b.Up.Apply(state.Xb, state.Hidden2, lora);
+            Linear.ApplyShared(state.Xb, b.Gate, state.Hidden, b.Up, state.Hidden2, lora);
             VectorOps.SwiGlu(state.Hidden, state.Hidden2);
             b.Down.Apply(state.Hidden, state.Xb, lora);
             VectorOps.Add(x, state.Xb);

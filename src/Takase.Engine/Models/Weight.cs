@@ -45,6 +45,9 @@ public readonly unsafe struct Weight
         Name = name;
     }
 
+    /// <summary>The first byte of the weight (mapped memory, valid while the file is open).</summary>
+    internal byte* Pointer => _data;
+
     /// <summary>All bytes of the weight.</summary>
     public ReadOnlySpan<byte> Bytes => new(_data, checked(RowBytes * Rows));
 

@@ -14,7 +14,8 @@ public interface IRangeJob
 /// allocations per call; here a step costs one counter increment to publish and a spin-then-block wait: workers spin
 /// briefly for the next step (they usually come microseconds apart) and then sleep on a semaphore, so an idle pool
 /// costs no CPU. Work is taken in chunks from a shared counter, so a thread slowed by another process simply takes
-/// fewer chunks. <see cref="Run{TJob}"/> allocates nothing. One caller at a time: a pool serves one forward pass.
+/// fewer chunks. <see cref="Run{TJob}"/> allocates nothing. Callers on several threads take turns (a lock); a job must
+/// not call <see cref="Run{TJob}"/> itself.
 /// </summary>
 public sealed unsafe class WorkerPool : IDisposable
 {

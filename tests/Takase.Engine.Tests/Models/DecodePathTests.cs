@@ -47,6 +47,25 @@ public sealed class DecodePathTests
     }
 
     [Fact]
+    public void SyntheticLlamaShapeCarriesLlama3RopeFactors()
+    {
+        using var dir = new TempDir();
+        var shape = new SyntheticModelShape("tiny-llama", "llama", Layers: 1, Hidden: 256, Heads: 4, KvHeads: 2, HeadDim: 64,
+            FeedForward: 512, Vocab: 300, RopeTheta: 5e5f, RmsEps: 1e-5f, Llama3RopeFactor: 32);
+        var path = dir.File("tiny-llama.gguf");
+        SyntheticModels.WriteF16(shape, path);
+        using var file = GgufFile.Open(path);
+        var factors = new float[32];
+        WeightOps.GetRow(new Weight(file, file.GetTensor("rope_freqs.weight"), 32, 1), 0, factors);
+        // Highest frequencies (short wavelengths) keep their speed; the lowest are slowed by the full factor.
+        Assert.Equal(1f, factors[0]);
+        Assert.Equal(32f, factors[^1]);
+        Assert.All(factors, f => Assert.InRange(f, 1f, 32f));
+        using var model = new TransformerModel(file);
+        Assert.Equal(300, model.Forward(model.CreateState(model.CreateCache(8)), 5).Length);
+    }
+
+    [Fact]
     public void GreedyTokensAgreeAcrossThreadCounts()
     {
         // Rows are split over threads but every row is computed by the same kernel: results must be identical.
