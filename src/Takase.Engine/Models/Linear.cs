@@ -1,4 +1,5 @@
 using Takase.Engine.Kernels;
+using Takase.Engine.Kernels.Batched;
 
 namespace Takase.Engine.Models;
 
@@ -47,7 +48,7 @@ internal sealed class Linear(Weight weight, LoraUpdate[] updates)
     /// </summary>
     public void ApplyBatch(ReadOnlySpan<float> x, int columns, Span<float> y, Span<float> scratch)
     {
-        WeightOps.MatMul(Weight, x, columns, y);
+        TiledMatMul.MatMul(Weight, x, columns, y);
         if (updates.Length == 0) return;
         int cols = Weight.Cols, rows = Weight.Rows;
         for (var c = 0; c < columns; c++)
