@@ -21,7 +21,7 @@ internal static unsafe class Q4_0Tile
 
     /// <summary>y[c·yStride + r] = row r · column c for r &lt; 2, c &lt; 4; rows <paramref name="rowBytes"/> apart,
     /// activation columns <paramref name="actStride"/> bytes apart; <paramref name="scales"/> holds the rows' block
-    /// scales as floats, interleaved (block i: row 0 at 2i, row 1 at 2i + 1), converted once for all column groups.</summary>
+    /// scales as floats (row 0's blocks, then row 1's), converted once for all column groups.</summary>
     public static void Tile(byte* w, int rowBytes, float* scales, byte* a, int actStride, int blocks, float* y, int yStride)
     {
         var x0 = (BlockQ4_0*)w;
@@ -57,7 +57,7 @@ internal static unsafe class Q4_0Tile
         {
             var q0 = Avx2Int8.Nibbles((byte*)&x0[i].Qs);
             var q1 = Avx2Int8.Nibbles((byte*)&x1[i].Qs);
-            float d0 = scales[2 * i], d1 = scales[2 * i + 1];
+            float d0 = scales[i], d1 = scales[blocks + i];
             y = Avx.LoadVector256((sbyte*)&a0[i].Qs);
             offset = Avx2.MultiplyAddAdjacent(eight, y);
             dy = a0[i].D;

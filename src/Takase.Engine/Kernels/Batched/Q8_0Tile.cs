@@ -48,7 +48,7 @@ internal static unsafe class Q8_0Tile
         {
             var w0 = Avx.LoadVector256((sbyte*)&x0[i].Qs);
             var w1 = Avx.LoadVector256((sbyte*)&x1[i].Qs);
-            float d0 = scales[2 * i], d1 = scales[2 * i + 1];
+            float d0 = scales[i], d1 = scales[blocks + i];
             y = Avx.LoadVector256((sbyte*)&a0[i].Qs);
             dy = a0[i].D;
             s00 = Mac(w0, d0, y, dy, s00);

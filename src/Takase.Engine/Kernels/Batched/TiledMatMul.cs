@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Takase.Engine.Kernels.Quantized;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
@@ -25,7 +27,8 @@ internal static unsafe class TiledMatMul
     public static void MatMul(in Weight w, ReadOnlySpan<float> x, int columns, Span<float> y)
     {
         var tile = Kernel(w.Type.Type);
-        if (tile == null || columns < 2)
+        // Fewer columns than a tile: the row dots already read each weight row once for all of them.
+        if (tile == null || columns < Q4_0Tile.Columns)
         {
             WeightOps.MatMul(w, x, columns, y);
             return;
@@ -98,6 +101,24 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
     public delegate*<byte*, byte*, int, float> Dot;
 
+    /// <summary>The f16 scale of each block of a row → floats: eight at a time (gathered at the block stride),
+    /// the rest one by one.</summary>
+    private readonly void ConvertScales(byte* row, float* dst)
+    {
+        int i = 0;
+        if (Avx2.IsSupported)
+        {
+            var offsets = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * BlockBytes;
+            // Each gather reads 4 bytes at a block's start: its scale and the first bytes of its levels.
+            for (; i + 8 <= Blocks; i += 8)
+            {
+                var bits = Avx2.GatherVector256((int*)(row + i * BlockBytes), offsets, 1).AsUInt32() & Vector256.Create(0xFFFFu);
+                HalfBits.ToFloat(bits).Store(dst + i);
+            }
+        }
+        for (; i < Blocks; i++) dst[i] = HalfBits.ToFloat(*(ushort*)(row + i * BlockBytes));
+    }
+
     [SkipLocalsInit]
     public readonly void Execute(int start, int end)
     {
@@ -110,11 +131,8 @@ internal unsafe struct TiledMatMulJob : IRangeJob
             {
                 byte* row0 = Weights + (long)(2 * p) * RowBytes;
                 float* s = scales + (p - band) * 2 * Blocks;
-                for (int i = 0; i < Blocks; i++)
-                {
-                    s[2 * i] = HalfBits.ToFloat(*(ushort*)(row0 + i * BlockBytes));
-                    s[2 * i + 1] = HalfBits.ToFloat(*(ushort*)(row0 + RowBytes + i * BlockBytes));
-                }
+                ConvertScales(row0, s);
+                ConvertScales(row0 + RowBytes, s + Blocks);
             }
             int c = 0;
             for (; c + 4 <= Columns; c += 4)
