@@ -19,7 +19,8 @@ public sealed record SchedulerOptions
 /// <summary>
 /// Continuous batching for one loaded model: requests wait in a bounded FIFO queue, join the running set as soon as
 /// a slot is free, and leave it the moment they finish; each decode round advances every running sequence by one
-/// token (or one prompt chunk), so a new request's prefill never freezes the others. A slot keeps its KV cache after
+/// token (or one prompt chunk), so a new request's prefill never freezes the others. The round's generated tokens
+/// are evaluated together in one batched forward pass, so N streams share each read of the weights. A slot keeps its KV cache after
 /// a request, and the next request is placed in the slot that shares the longest prefix with it (a follow-up chat
 /// turn reuses its conversation). A cancelled request stops within one step and its slot is freed.
 /// </summary>
@@ -173,7 +174,11 @@ public sealed class ModelScheduler : IDisposable
         ReadOnlySpan<float> logits;
         try
         {
-            logits = _model.Model.ForwardMany(_batch!, _decodeStates.AsSpan(0, decoding), _decodeTokens.AsSpan(0, decoding));
+            // One stream alone takes the single-token pass (its projections fused per shared input); the results are
+            // the same either way.
+            logits = decoding == 1
+                ? _model.Model.Forward(_decodeStates[0], _decodeTokens[0])
+                : _model.Model.ForwardMany(_batch!, _decodeStates.AsSpan(0, decoding), _decodeTokens.AsSpan(0, decoding));
         }
         catch (Exception e)
         {
