@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Takase.Engine.Kernels.Quantized;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
@@ -101,22 +99,11 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
     public delegate*<byte*, byte*, int, float> Dot;
 
-    /// <summary>The f16 scale of each block of a row → floats: eight at a time (gathered at the block stride),
-    /// the rest one by one.</summary>
+    /// <summary>The f16 scale of each block of a row → floats. Plain loads in order: this loop is the first to touch
+    /// the band's weights, and sequential loads keep many cache misses in flight (gathers stalled decode on them).</summary>
     private readonly void ConvertScales(byte* row, float* dst)
     {
-        int i = 0;
-        if (Avx2.IsSupported)
-        {
-            var offsets = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * BlockBytes;
-            // Each gather reads 4 bytes at a block's start: its scale and the first bytes of its levels.
-            for (; i + 8 <= Blocks; i += 8)
-            {
-                var bits = Avx2.GatherVector256((int*)(row + i * BlockBytes), offsets, 1).AsUInt32() & Vector256.Create(0xFFFFu);
-                HalfBits.ToFloat(bits).Store(dst + i);
-            }
-        }
-        for (; i < Blocks; i++) dst[i] = HalfBits.ToFloat(*(ushort*)(row + i * BlockBytes));
+        for (int i = 0; i < Blocks; i++) dst[i] = HalfBits.ToFloat(*(ushort*)(row + i * BlockBytes));
     }
 
     [SkipLocalsInit]
