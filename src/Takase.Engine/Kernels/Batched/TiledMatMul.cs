@@ -19,14 +19,13 @@ internal static unsafe class TiledMatMul
     [ThreadStatic] private static byte[]? t_activations;
 
     /// <summary>Whether <paramref name="type"/> has a tile kernel on this CPU.</summary>
-    public static bool Supports(GgmlType type) => Kernel(type) != null;
+    public static bool Supports(GgmlType type) => FourColumns(type) != null;
 
     /// <summary>y[c] = W·x[c] for <paramref name="columns"/> inputs (x: columns × Cols, y: columns × Rows).</summary>
     public static void MatMul(in Weight w, ReadOnlySpan<float> x, int columns, Span<float> y)
     {
-        var tile = Kernel(w.Type.Type);
-        // Fewer columns than a tile: the row dots already read each weight row once for all of them.
-        if (tile == null || columns < Q4_0Tile.Columns)
+        var tile = FourColumns(w.Type.Type);
+        if (tile == null || columns < 2)
         {
             WeightOps.MatMul(w, x, columns, y);
             return;
@@ -55,6 +54,7 @@ internal static unsafe class TiledMatMul
                 Blocks = w.Cols / rowDot.BlockSize,
                 BlockBytes = w.Type.BytesPerBlock,
                 Tile = tile,
+                Tile2 = TwoColumns(w.Type.Type),
                 Dot = rowDot.Dot,
             };
             int threads = WeightOps.Threads;
@@ -69,19 +69,30 @@ internal static unsafe class TiledMatMul
         }
     }
 
-    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Kernel(GgmlType type) =>
+    /// <summary>The 2-row × 4-column tile kernel of <paramref name="type"/> (null without AVX2 or a kernel).</summary>
+    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> FourColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
         {
             GgmlType.Q4_0 => &Q4_0Tile.Tile,
             GgmlType.Q8_0 => &Q8_0Tile.Tile,
             _ => null,
         };
+
+    /// <summary>The 2-row × 2-column twin of <see cref="FourColumns"/>.</summary>
+    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> TwoColumns(GgmlType type) =>
+        !RowDots.UseAvx2 ? null : type switch
+        {
+            GgmlType.Q4_0 => &Q4_0Tile.Tile2,
+            GgmlType.Q8_0 => &Q8_0Tile.Tile2,
+            _ => null,
+        };
 }
 
 /// <summary>
 /// Row pairs [start, end) of a tiled product. Rows go in bands of <see cref="PairsPerBand"/> pairs: a band's block
-/// scales are converted from f16 once, then every 4-column group passes over the band (its weights stay in cache
-/// while the activations stream past); leftover columns and an odd last row go through the row dot.
+/// scales are converted from f16 once, then every 4-column group (and a last 2-column one) passes over the band (its
+/// weights stay in cache while the activations stream past); an odd last column and an odd last row go through the
+/// row dot.
 /// </summary>
 internal unsafe struct TiledMatMulJob : IRangeJob
 {
@@ -97,6 +108,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public int Blocks;
     public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q8_0)
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
+    public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile2; // 2 rows × 2 columns
     public delegate*<byte*, byte*, int, float> Dot;
 
     /// <summary>The f16 scale of each block of a row → floats. Plain loads in order: this loop is the first to touch
@@ -129,7 +141,15 @@ internal unsafe struct TiledMatMulJob : IRangeJob
                 for (int p = band; p < bandEnd; p++)
                     Tile(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride, Blocks, output + 2 * p, Rows);
             }
-            // Leftovers: the last columns (fewer than 4) of the band's pairs, and an odd last row (all columns).
+            if (c + 2 <= Columns)
+            {
+                byte* act = Activations + (long)c * ActivationStride;
+                float* output = Output + (long)c * Rows;
+                for (int p = band; p < bandEnd; p++)
+                    Tile2(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride, Blocks, output + 2 * p, Rows);
+                c += 2;
+            }
+            // Leftovers: the last column (when odd) of the band's pairs, and an odd last row (all columns).
             for (int r = 2 * band; r < Math.Min(2 * Math.Min(band + PairsPerBand, end), Rows); r++)
             {
                 byte* row = Weights + (long)r * RowBytes;

@@ -10,7 +10,7 @@ namespace Takase.Engine.Tests.Kernels.Batched;
 /// <summary>
 /// The tiled matrix–matrix kernels run the row dots' integer and float operations in the same order, so every output
 /// must equal <see cref="WeightOps.MatMul"/>'s bit for bit — for any number of rows (odd ones included), columns
-/// (groups of 4 and leftovers), row widths (even and odd block counts) and thread counts.
+/// (groups of 4, a group of 2, a last odd one), row widths (even and odd block counts) and thread counts.
 /// </summary>
 public sealed unsafe class TiledMatMulTests
 {
@@ -21,6 +21,8 @@ public sealed unsafe class TiledMatMulTests
     [InlineData(GgmlType.Q8_0, 37, 320, 13)]
     [InlineData(GgmlType.Q8_0, 51, 224, 5)]
     [InlineData(GgmlType.Q8_0, 300, 896, 7)]
+    [InlineData(GgmlType.Q4_0, 33, 320, 2)]   // the 2-column tile alone
+    [InlineData(GgmlType.Q8_0, 33, 320, 3)]   // 2-column tile + 1
     [InlineData(GgmlType.Q4_K, 20, 256, 6)]   // no tile kernel: handed to WeightOps
     public void TilesEqualTheRowDots(GgmlType type, int rows, int cols, int columns)
     {
