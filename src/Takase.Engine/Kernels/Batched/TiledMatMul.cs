@@ -75,6 +75,7 @@ internal static unsafe class TiledMatMul
         {
             GgmlType.Q4_0 => &Q4_0Tile.Tile,
             GgmlType.Q8_0 => &Q8_0Tile.Tile,
+            GgmlType.Q5_0 => &Q5_0Tile.Tile,
             _ => null,
         };
 
@@ -84,6 +85,7 @@ internal static unsafe class TiledMatMul
         {
             GgmlType.Q4_0 => &Q4_0Tile.Tile2,
             GgmlType.Q8_0 => &Q8_0Tile.Tile2,
+            GgmlType.Q5_0 => &Q5_0Tile.Tile2,
             _ => null,
         };
 }
@@ -106,7 +108,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public float* Output;         // column c at Output + c·Rows
     public int Columns;
     public int Blocks;
-    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q8_0)
+    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0)
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile2; // 2 rows × 2 columns
     public delegate*<byte*, byte*, int, float> Dot;

@@ -21,6 +21,9 @@ public sealed unsafe class TiledMatMulTests
     [InlineData(GgmlType.Q8_0, 37, 320, 13)]
     [InlineData(GgmlType.Q8_0, 51, 224, 5)]
     [InlineData(GgmlType.Q8_0, 300, 896, 7)]
+    [InlineData(GgmlType.Q5_0, 37, 320, 13)]
+    [InlineData(GgmlType.Q5_0, 51, 224, 3)]
+    [InlineData(GgmlType.Q5_0, 300, 896, 6)]
     [InlineData(GgmlType.Q4_0, 33, 320, 2)]   // the 2-column tile alone
     [InlineData(GgmlType.Q8_0, 33, 320, 3)]   // 2-column tile + 1
     [InlineData(GgmlType.Q4_K, 20, 256, 6)]   // no tile kernel: handed to WeightOps
