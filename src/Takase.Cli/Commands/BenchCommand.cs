@@ -163,10 +163,8 @@ internal static class BenchCommand
         var saved = WeightOps.Threads;
         try
         {
-            foreach (var threads in threadCounts)
-            foreach (var pp in prompts)
-            foreach (var tg in gens)
-            foreach (var b in parallel)
+            var configurations = from threads in threadCounts from pp in prompts from tg in gens from b in parallel select (threads, pp, tg, b);
+            foreach (var (threads, pp, tg, b) in configurations)
             {
                 WeightOps.Threads = threads;
                 var states = Enumerable.Range(0, b).Select(_ => model.CreateState(model.CreateCache(Math.Max(1, pp + tg)))).ToArray();
