@@ -22,7 +22,10 @@ namespace Takase.Cli.Commands;
 /// A "pp N" test evaluates N random prompt tokens from an empty cache (logits for the last only); a "tg N" test
 /// generates N tokens one at a time from an empty cache, each from a random token (no sampling, as llama-bench).
 /// Each test runs once to warm up, then <c>-r</c> timed times. Token ids are random over the vocabulary with a fixed
-/// seed. The engine evaluates a prompt token by token today, so pp and tg differ only in the classifier.
+/// seed. A prompt is evaluated in batched passes of <c>-ub</c> tokens (llama-bench's n_ubatch, 512 by default).
+/// With <c>--parallel 1,2,4,8</c> it measures like llama-batched-bench instead: B sequences each evaluate a
+/// <c>-p</c> token prompt, then generate <c>-n</c> tokens together (one batched pass per step for all B), and the
+/// table gives llama-batched-bench's columns, S_TG being the aggregate decode speed over all sequences.
 /// </remarks>
 internal static class BenchCommand
 {
@@ -40,7 +43,12 @@ internal static class BenchCommand
         var reps = new Option<int>("--repetitions", "-r") { Description = "Timed runs of each test.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random token ids.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print llama-bench's JSON (an array of tests) instead of the table." };
-        var command = new Command("bench", "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.") { model, synthetic, prompt, gen, threads, reps, seed, json };
+        var ubatch = new Option<int>("--ubatch-size", "-ub") { Description = "Prompt tokens evaluated per batched pass.", DefaultValueFactory = _ => 512 };
+        var parallel = new Option<string?>("--parallel", "-npl")
+        {
+            Description = "Sequences decoded together, comma-separated (e.g. 1,2,4,8): measure like llama-batched-bench, with -p prompt and -n generated tokens per sequence.",
+        };
+        var command = new Command("bench", "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.") { model, synthetic, prompt, gen, threads, reps, seed, json, ubatch, parallel };
         command.SetAction((parse, cancel) => Task.FromResult(CliErrors.Guard(() =>
         {
             var path = ModelPath(parse.GetValue(model), parse.GetValue(synthetic));
@@ -49,19 +57,24 @@ internal static class BenchCommand
             var prompts = Counts(parse.GetValue(prompt)!, "-p", min: 0);
             var gens = Counts(parse.GetValue(gen)!, "-n", min: 0);
             var threadCounts = Counts(parse.GetValue(threads)!, "-t", min: 1);
+            var microBatch = parse.GetValue(ubatch);
+            if (microBatch < 1) throw new ArgumentException($"-ub must be at least 1, not {microBatch}");
+            if (parse.GetValue(parallel) is { } npl)
+                return BatchedBench(ModelPath(parse.GetValue(model), parse.GetValue(synthetic)), prompts, gens, threadCounts,
+                    Counts(npl, "--parallel", min: 1), microBatch, repetitions, parse.GetValue(seed), cancel);
             var tests = threadCounts.SelectMany(t => prompts.Where(p => p > 0).Select(p => (Threads: t, Prompt: p, Gen: 0))
                 .Concat(gens.Where(g => g > 0).Select(g => (Threads: t, Prompt: 0, Gen: g)))).ToList();
             if (tests.Count == 0) throw new ArgumentException("nothing to measure: give -p or -n above 0");
 
             using var file = GgufFile.Open(path.FullName);
-            using var transformer = new TransformerModel(file);
+            using var transformer = new TransformerModel(file) { MicroBatch = microBatch };
             var facts = ModelFacts.Read(file);
             var info = new ModelSummary(
                 Path.GetFileName(path.FullName),
                 $"{facts.Family} {ModelFacts.FormatParameterCount(facts.ParameterCount)} {facts.QuantizationLevel}",
                 file.Tensors.Sum(t => t.ByteSize),
                 file.Tensors.Sum(t => t.ElementCount));
-            var printer = parse.GetValue(json) ? (IBenchPrinter)new JsonPrinter(info) : new MarkdownPrinter(info);
+            var printer = parse.GetValue(json) ? (IBenchPrinter)new JsonPrinter(info, microBatch) : new MarkdownPrinter(info);
             printer.Begin();
             var saved = WeightOps.Threads;
             try
@@ -111,10 +124,11 @@ internal static class BenchCommand
             cache.Clear();
             var tokens = Enumerable.Range(0, prompt + gen).Select(_ => random.Next(vocab)).ToArray();
             var clock = Stopwatch.StartNew();
-            // Cancellation is checked per token: a pp512 run on a slow model takes minutes.
-            for (var i = 0; i < prompt; i++)
+            // Cancellation is checked per micro-batch and per token: a pp512 run on a slow model takes minutes.
+            for (var start = 0; start < prompt; start += model.MicroBatch)
             {
-                model.Forward(state, tokens[i], computeLogits: i == prompt - 1);
+                var n = Math.Min(model.MicroBatch, prompt - start);
+                model.ForwardBatch(state, tokens.AsSpan(start, n), computeLogits: start + n == prompt);
                 cancel.ThrowIfCancellationRequested();
             }
             for (var i = 0; i < gen; i++)
@@ -126,6 +140,69 @@ internal static class BenchCommand
             if (run >= 0) samples[run] = (long)(clock.Elapsed.Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
         }
         return samples;
+    }
+
+    /// <summary>
+    /// llama-batched-bench: for each thread count, prompt length, generation length and B in <paramref name="parallel"/>,
+    /// B sequences evaluate their prompts (batched per sequence), then decode together, one ForwardMany pass per step.
+    /// Each configuration runs once to warm up and <paramref name="repetitions"/> timed times; the row shows the run
+    /// with the median total time.
+    /// </summary>
+    private static int BatchedBench(FileInfo path, int[] prompts, int[] gens, int[] threadCounts, int[] parallel, int microBatch,
+        int repetitions, int seed, CancellationToken cancel)
+    {
+        using var file = GgufFile.Open(path.FullName);
+        using var model = new TransformerModel(file) { MicroBatch = microBatch };
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine($"model: {Path.GetFileName(path.FullName)}, n_ubatch = {microBatch}, repetitions = {repetitions} (median shown)");
+        Console.WriteLine();
+        Console.WriteLine("|    PP |     TG |    B |  N_KV | threads |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s |      T s |    S t/s |");
+        Console.WriteLine("|-------|--------|------|-------|---------|----------|----------|----------|----------|----------|----------|");
+        var random = new Random(seed);
+        var vocab = model.Config.VocabSize;
+        var saved = WeightOps.Threads;
+        try
+        {
+            var configurations = from threads in threadCounts from pp in prompts from tg in gens from b in parallel select (threads, pp, tg, b);
+            foreach (var (threads, pp, tg, b) in configurations)
+            {
+                WeightOps.Threads = threads;
+                var states = Enumerable.Range(0, b).Select(_ => model.CreateState(model.CreateCache(Math.Max(1, pp + tg)))).ToArray();
+                var batch = model.CreateBatch(b);
+                var step = new int[b];
+                var runs = new List<(double Pp, double Tg)>();
+                for (var run = -1; run < repetitions; run++)
+                {
+                    foreach (var s in states) s.Cache.Clear();
+                    var clock = Stopwatch.StartNew();
+                    if (pp > 0)
+                        foreach (var s in states)
+                            model.ForwardBatch(s, Enumerable.Range(0, pp).Select(_ => random.Next(vocab)).ToArray());
+                    var tpp = clock.Elapsed.TotalSeconds;
+                    clock.Restart();
+                    for (var i = 0; i < tg; i++)
+                    {
+                        for (var k = 0; k < b; k++) step[k] = random.Next(vocab);
+                        model.ForwardMany(batch, states, step);
+                    }
+                    var ttg = clock.Elapsed.TotalSeconds;
+                    cancel.ThrowIfCancellationRequested();
+                    if (run >= 0) runs.Add((tpp, ttg));
+                }
+                var (tPp, tTg) = runs.OrderBy(r => r.Pp + r.Tg).ElementAt(runs.Count / 2);
+                double Rate(double tokens, double seconds) => seconds > 0 ? tokens / seconds : 0;
+                Console.WriteLine(string.Create(c,
+                    $"| {pp,5} | {tg,6} | {b,4} | {b * (pp + tg),5} | {threads,7} | {tPp,8:F3} | {Rate(b * pp, tPp),8:F2} | {tTg,8:F3} | {Rate(b * tg, tTg),8:F2} | {tPp + tTg,8:F3} | {Rate(b * (pp + tg), tPp + tTg),8:F2} |"));
+                Console.Out.Flush();
+            }
+        }
+        finally
+        {
+            WeightOps.Threads = saved;
+        }
+        Console.WriteLine();
+        Console.WriteLine($"peak memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0):F2} MiB (peak working set of this process)");
+        return 0;
     }
 
     private static int[] Counts(string list, string flag, int min)
@@ -202,7 +279,7 @@ internal static class BenchCommand
     }
 
     /// <summary>llama-bench's JSON printer: an array with one object per test, its field names and order.</summary>
-    private sealed class JsonPrinter(ModelSummary model) : IBenchPrinter
+    private sealed class JsonPrinter(ModelSummary model, int ubatch) : IBenchPrinter
     {
         private readonly JsonArray _tests = [];
 
@@ -224,7 +301,7 @@ internal static class BenchCommand
                 ["model_size"] = model.Size,
                 ["model_n_params"] = model.Parameters,
                 ["n_batch"] = Math.Max(r.Prompt, 1),
-                ["n_ubatch"] = 1, // the engine evaluates one token per forward pass
+                ["n_ubatch"] = ubatch,
                 ["n_threads"] = r.Threads,
                 ["cpu_mask"] = "0x0",
                 ["cpu_strict"] = false,

@@ -13,6 +13,8 @@ public sealed class EmbeddingRun : ISequenceRun
     private readonly TransformerModel _model;
     private readonly SequenceSlot _slot;
     private readonly IReadOnlyList<int> _tokens;
+    private readonly int[] _tokenArray;
+    private float[]? _hidden;
     private readonly double[] _sum;
     private int _next;
     private TimeSpan _time;
@@ -27,6 +29,7 @@ public sealed class EmbeddingRun : ISequenceRun
         _model = model;
         _slot = slot;
         _tokens = tokens;
+        _tokenArray = tokens as int[] ?? [.. tokens];
         _sum = new double[model.Config.EmbeddingLength];
         slot.Clear();
     }
@@ -40,21 +43,31 @@ public sealed class EmbeddingRun : ISequenceRun
         if (IsFinished) return;
         var clock = Stopwatch.StartNew();
         var pooling = _model.Config.Pooling;
-        var end = _next + Math.Min(_tokens.Count - _next, Math.Max(1, prefillBudget));
-        for (; _next < end; _next++)
+        var count = Math.Min(_tokens.Count - _next, Math.Max(1, prefillBudget));
+        var chunk = _tokenArray.AsSpan(_next, count);
+        _slot.Tokens.AddRange(chunk);
+        // Hidden states only for the chunks whose tokens are pooled: every token (mean), the first (CLS) or the last.
+        var from = pooling switch
         {
-            _slot.Tokens.Add(_tokens[_next]);
-            var wanted = pooling switch
+            PoolingType.Mean => 0,
+            PoolingType.Cls => 0,
+            _ => _tokens.Count - 1,
+        };
+        var to = pooling == PoolingType.Cls ? 1 : _tokens.Count;
+        int first = Math.Max(from, _next), last = Math.Min(to, _next + count);
+        var dim = _sum.Length;
+        if (first < last)
+        {
+            if (_hidden is null || _hidden.Length < count * dim) _hidden = new float[count * dim];
+            _model.ForwardBatch(_slot.State, chunk, computeLogits: false, _hidden);
+            for (var t = first; t < last; t++)
             {
-                PoolingType.Mean => true,
-                PoolingType.Cls => _next == 0,
-                _ => _next == _tokens.Count - 1,
-            };
-            _model.Forward(_slot.State, _tokens[_next], computeLogits: false, computeHidden: wanted);
-            if (!wanted) continue;
-            var h = _slot.State.FinalHidden;
-            for (var i = 0; i < _sum.Length; i++) _sum[i] += h[i];
+                var h = _hidden.AsSpan((t - _next) * dim, dim);
+                for (var i = 0; i < dim; i++) _sum[i] += h[i];
+            }
         }
+        else _model.ForwardBatch(_slot.State, chunk, computeLogits: false);
+        _next += count;
         _time += clock.Elapsed;
         if (_next < _tokens.Count) return;
         var scale = pooling == PoolingType.Mean ? 1.0 / _tokens.Count : 1.0;

@@ -17,6 +17,7 @@ public sealed class GenerationRun : ISequenceRun
     private readonly Tokenizer _tokenizer;
     private readonly SequenceSlot _slot;
     private readonly IReadOnlyList<int> _prompt;
+    private readonly int[] _promptTokens;
     private readonly GenerationOptions _options;
     private readonly ITokenConstraint? _constraint;
     private readonly int _topLogprobs;
@@ -51,6 +52,7 @@ public sealed class GenerationRun : ISequenceRun
         _tokenizer = tokenizer;
         _slot = slot;
         _prompt = prompt;
+        _promptTokens = prompt as int[] ?? [.. prompt];
         _options = options;
         _constraint = constraint;
         _topLogprobs = topLogprobs;
@@ -96,11 +98,27 @@ public sealed class GenerationRun : ISequenceRun
     public void Step(int prefillBudget, List<GenerationEvent> events)
     {
         if (IsFinished) return;
-        var clock = Stopwatch.StartNew();
         if (InPrefill)
         {
-            var end = _next + Math.Min(_prompt.Count - _next, Math.Max(1, prefillBudget));
-            for (; _next < end; _next++)
+            Prefill(prefillBudget);
+            return;
+        }
+        if (!BeginDecode(events, out var token)) return;
+        var clock = Stopwatch.StartNew();
+        var logits = _model.Forward(_slot.State, token);
+        EndDecode(logits, clock.Elapsed);
+    }
+
+    /// <summary>Evaluates the next chunk of the prompt as one batched forward pass (logits only for its last token).</summary>
+    private void Prefill(int budget)
+    {
+        var clock = Stopwatch.StartNew();
+        var count = Math.Min(_prompt.Count - _next, Math.Max(1, budget));
+        var cache = _slot.Cache;
+        if (count > cache.Capacity - cache.Length)
+        {
+            // The chunk overflows the window (context shifting is on): token by token, shifting when it is full.
+            for (var end = _next + count; _next < end; _next++)
             {
                 _slot.Tokens.Add(_prompt[_next]);
                 var last = _next == _prompt.Count - 1;
@@ -108,43 +126,80 @@ public sealed class GenerationRun : ISequenceRun
                 if (last) { logits.CopyTo(_logits); _haveLogits = true; }
                 _sampler.Accept(_prompt[_next]);
             }
-            _promptTime += clock.Elapsed;
-            return;
         }
-        if (_options.MaxTokens >= 0 && _generated >= _options.MaxTokens) { Finish(DoneReason.Length, events); return; }
+        else
+        {
+            var chunk = _promptTokens.AsSpan(_next, count);
+            _slot.Tokens.AddRange(chunk);
+            var last = _next + count == _prompt.Count;
+            var logits = _model.ForwardBatch(_slot.State, chunk, computeLogits: last);
+            if (last) { logits.CopyTo(_logits); _haveLogits = true; }
+            foreach (var t in chunk) _sampler.Accept(t);
+            _next += count;
+        }
+        _promptTime += clock.Elapsed;
+    }
+
+    /// <summary>
+    /// The first half of a decode step, for a scheduler that evaluates many sequences in one batched pass: samples
+    /// the next token and publishes it. Returns true when <paramref name="token"/> must now be evaluated at the next
+    /// position of <see cref="State"/> and its logits handed to <see cref="EndDecode"/>; false when the run finished
+    /// or needs no further evaluation. A full cache is shifted here (when allowed), so the evaluation fits.
+    /// </summary>
+    internal bool BeginDecode(List<GenerationEvent> events, out int token)
+    {
+        token = -1;
+        if (IsFinished || InPrefill) return false;
+        if (_options.MaxTokens >= 0 && _generated >= _options.MaxTokens) { Finish(DoneReason.Length, events); return false; }
         if (!_haveLogits) throw new InvalidOperationException("no logits to sample from");
 
-        var token = SampleConstrained();
-        _sampler.Accept(token);
-        _constraint?.Accept(token);
+        var clock = Stopwatch.StartNew();
+        var next = SampleConstrained();
+        _sampler.Accept(next);
+        _constraint?.Accept(next);
         _generated++;
-        _slot.Tokens.Add(token);
+        _slot.Tokens.Add(next);
         _haveLogits = false;
         float? logprob = null;
         IReadOnlyList<TokenLogprob>? top = null;
-        if (_topLogprobs >= 0) (logprob, top) = Logprobs(token);
+        if (_topLogprobs >= 0) (logprob, top) = Logprobs(next);
 
-        if (_tokenizer.IsEndOfGeneration(token))
+        if (_tokenizer.IsEndOfGeneration(next))
         {
             _evalTime += clock.Elapsed;
             Finish(DoneReason.Stop, events);
-            return;
+            return false;
         }
-        var (text, stopped) = _stops.Append(_detokenizer.Append(token));
-        events.Add(new GenerationEvent { Text = text, Token = token, Logprob = logprob, TopLogprobs = top });
+        var (text, stopped) = _stops.Append(_detokenizer.Append(next));
+        events.Add(new GenerationEvent { Text = text, Token = next, Logprob = logprob, TopLogprobs = top });
         if (stopped || (_constraint is { IsComplete: true } && ConstraintAllowsOnlyEnd()))
         {
             _evalTime += clock.Elapsed;
             Finish(DoneReason.Stop, events);
-            return;
+            return false;
         }
-        if (_options.MaxTokens < 0 || _generated < _options.MaxTokens)
+        if (_options.MaxTokens >= 0 && _generated >= _options.MaxTokens)
         {
-            Evaluate(token, true).CopyTo(_logits);
-            _haveLogits = true;
+            _evalTime += clock.Elapsed;
+            return false;
         }
+        MakeRoom();
         _evalTime += clock.Elapsed;
+        token = next;
+        return true;
     }
+
+    /// <summary>The second half of a decode step: the logits of the token <see cref="BeginDecode"/> returned, and the
+    /// time its (shared) evaluation took.</summary>
+    internal void EndDecode(ReadOnlySpan<float> logits, TimeSpan elapsed)
+    {
+        logits.CopyTo(_logits);
+        _haveLogits = true;
+        _evalTime += elapsed;
+    }
+
+    /// <summary>The forward state the run's next token is evaluated in.</summary>
+    internal ForwardState State => _slot.State;
 
     /// <summary>Ends the run now (the client went away); the slot keeps what was evaluated.</summary>
     public void Cancel(List<GenerationEvent> events)
@@ -210,12 +265,16 @@ public sealed class GenerationRun : ISequenceRun
     /// <summary>Runs the model on <paramref name="token"/>, the last entry of the slot's sequence.</summary>
     private Span<float> Evaluate(int token, bool logits)
     {
-        if (_slot.Cache.Length == _slot.Cache.Capacity)
-        {
-            if (!_options.ContextShift) throw new ContextOverflowException(_slot.ContextLength);
-            ShiftContext(_options.KeepTokens);
-        }
+        MakeRoom();
         return _model.Forward(_slot.State, token, logits);
+    }
+
+    /// <summary>Makes room for one more position: shifts the context when the cache is full, or fails when that is off.</summary>
+    private void MakeRoom()
+    {
+        if (_slot.Cache.Length < _slot.Cache.Capacity) return;
+        if (!_options.ContextShift) throw new ContextOverflowException(_slot.ContextLength);
+        ShiftContext(_options.KeepTokens);
     }
 
     /// <summary>
@@ -232,11 +291,8 @@ public sealed class GenerationRun : ISequenceRun
         var discard = (cached - keep + 1) / 2;
         var kept = tokens.Take(keep).Concat(tokens.Skip(keep + discard).Take(cached - keep - discard)).ToList();
         _slot.Clear();
-        foreach (var t in kept)
-        {
-            tokens.Add(t);
-            _model.Forward(_slot.State, t, computeLogits: false);
-        }
+        tokens.AddRange(kept);
+        if (kept.Count > 0) _model.ForwardBatch(_slot.State, kept.ToArray(), computeLogits: false);
         tokens.AddRange(pending);
     }
 }

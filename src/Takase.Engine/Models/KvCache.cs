@@ -1,10 +1,14 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Takase.Engine.Models;
 
 /// <summary>
 /// Keys and values of past positions for one sequence, per layer, in float32, sized once for the context the caller
-/// asked for. Writing past the end is a clear error unless the caller shifts the context first.
+/// asked for. Writing past the end is a clear error unless the caller shifts the context first. The rows live on the
+/// pinned object heap, so the batched attention kernels can address several sequences' caches by pointer.
 /// </summary>
-public sealed class KvCache
+public sealed unsafe class KvCache
 {
     private readonly float[][] _keys;
     private readonly float[][] _values;
@@ -25,8 +29,8 @@ public sealed class KvCache
         _values = new float[config.BlockCount][];
         for (var l = 0; l < config.BlockCount; l++)
         {
-            _keys[l] = new float[(long)capacity * _kvDim];
-            _values[l] = new float[(long)capacity * _kvDim];
+            _keys[l] = GC.AllocateArray<float>(capacity * _kvDim, pinned: true);
+            _values[l] = GC.AllocateArray<float>(capacity * _kvDim, pinned: true);
         }
     }
 
@@ -42,11 +46,22 @@ public sealed class KvCache
     /// <summary>Values of positions [0, count) of a layer, row after row.</summary>
     public ReadOnlySpan<float> Values(int layer, int count) => _values[layer].AsSpan(0, count * _kvDim);
 
+    /// <summary>Address of the first key of <paramref name="layer"/> (the array is pinned for the cache's lifetime).</summary>
+    internal float* KeysPointer(int layer) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_keys[layer]));
+    /// <summary>Address of the first value of <paramref name="layer"/>.</summary>
+    internal float* ValuesPointer(int layer) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_values[layer]));
+
     /// <summary>Claims the next position; throws <see cref="ContextOverflowException"/> when the cache is full.</summary>
-    internal int Advance()
+    internal int Advance() => Advance(1);
+
+    /// <summary>Claims the next <paramref name="count"/> positions and returns the first; throws
+    /// <see cref="ContextOverflowException"/> (claiming none) when they do not fit.</summary>
+    internal int Advance(int count)
     {
-        if (Length >= Capacity) throw new ContextOverflowException(Capacity);
-        return Length++;
+        if (count > Capacity - Length) throw new ContextOverflowException(Capacity, count == 1 ? null : Length + count);
+        var first = Length;
+        Length += count;
+        return first;
     }
 
     /// <summary>Forgets positions from <paramref name="length"/> on (e.g. to reuse a shared prompt prefix).</summary>

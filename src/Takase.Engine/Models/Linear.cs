@@ -1,4 +1,5 @@
 using Takase.Engine.Kernels;
+using Takase.Engine.Kernels.Batched;
 
 namespace Takase.Engine.Models;
 
@@ -39,6 +40,19 @@ internal sealed class Linear(Weight weight, LoraUpdate[] updates)
     private void AddUpdates(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch)
     {
         foreach (var u in updates) u.AddProjection(x, y, scratch);
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/> for <paramref name="columns"/> inputs stored one after another (x: columns × Cols,
+    /// y: columns × Rows): one pass over the weight for all of them, the adapters' updates column by column.
+    /// </summary>
+    public void ApplyBatch(ReadOnlySpan<float> x, int columns, Span<float> y, Span<float> scratch)
+    {
+        TiledMatMul.MatMul(Weight, x, columns, y);
+        if (updates.Length == 0) return;
+        int cols = Weight.Cols, rows = Weight.Rows;
+        for (var c = 0; c < columns; c++)
+            foreach (var u in updates) u.AddProjection(x.Slice(c * cols, cols), y.Slice(c * rows, rows), scratch);
     }
 }
 

@@ -10,7 +10,7 @@ namespace Takase.Engine.Models;
 /// classifier. The clever parts live in the kernels. LoRA adapters named at load ride along inside each
 /// <see cref="Linear"/> projection (y = W·x + scale·B·(A·x)), so the mapped base weights are never rewritten.
 /// </summary>
-public sealed class TransformerModel : IDisposable
+public sealed partial class TransformerModel : IDisposable
 {
     private readonly GgufFile _file;
     private readonly bool _ownsFile;
@@ -216,4 +216,6 @@ public sealed class ForwardState
     internal float[] Logits { get; }
     /// <summary>A·x of the LoRA update being applied: as long as the largest adapter rank (empty without adapters).</summary>
     internal float[] LoraScratch { get; }
+    /// <summary>Scratch of batched prompt evaluation, made on first use (<see cref="TransformerModel.ForwardBatch"/>).</summary>
+    internal BatchState? PrefillBatch { get; set; }
 }

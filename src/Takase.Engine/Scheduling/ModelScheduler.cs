@@ -19,7 +19,8 @@ public sealed record SchedulerOptions
 /// <summary>
 /// Continuous batching for one loaded model: requests wait in a bounded FIFO queue, join the running set as soon as
 /// a slot is free, and leave it the moment they finish; each decode round advances every running sequence by one
-/// token (or one prompt chunk), so a new request's prefill never freezes the others. A slot keeps its KV cache after
+/// token (or one prompt chunk), so a new request's prefill never freezes the others. The round's generated tokens
+/// are evaluated together in one batched forward pass, so N streams share each read of the weights. A slot keeps its KV cache after
 /// a request, and the next request is placed in the slot that shares the longest prefix with it (a follow-up chat
 /// turn reuses its conversation). A cancelled request stops within one step and its slot is freed.
 /// </summary>
@@ -34,6 +35,12 @@ public sealed class ModelScheduler : IDisposable
     private readonly Thread _thread;
     private readonly object _gate = new();
     private long _sequence;
+    // The decode round's batch: one column per generating sequence (made on first use, sized for all slots).
+    private BatchState? _batch;
+    private SequenceSlot[] _decodeSlots = [];
+    private GenerationJob[] _decodeJobs = [];
+    private ForwardState[] _decodeStates = [];
+    private int[] _decodeTokens = [];
     private volatile bool _stopping;
 
     /// <summary>Starts the scheduler's decode thread.</summary>
@@ -113,23 +120,7 @@ public sealed class ModelScheduler : IDisposable
                 _wake.Wait(TimeSpan.FromSeconds(1));
                 continue;
             }
-            foreach (var (slot, job) in running)
-            {
-                var run = job.Run!;
-                try
-                {
-                    if (job.Cancel.IsCancellationRequested) run.Cancel(events);
-                    else run.Step(_options.PrefillChunk, events);
-                    foreach (var e in events) job.Publish(e);
-                    events.Clear();
-                    if (run.IsFinished) Release(slot, job, null);
-                }
-                catch (Exception e)
-                {
-                    events.Clear();
-                    Release(slot, job, e);
-                }
-            }
+            Step(running, events);
         }
         // Shutting down: everything still waiting or running fails cleanly.
         lock (_gate)
@@ -139,6 +130,87 @@ public sealed class ModelScheduler : IDisposable
             _queue.Clear();
             _running.Clear();
         }
+    }
+
+    /// <summary>
+    /// One round: prompt chunks and embeddings step on their own (each one batched pass over its chunk); every
+    /// sequence that is generating samples its next token, and those tokens are evaluated together in one
+    /// <see cref="TransformerModel.ForwardMany"/> pass, so all running streams share each read of the weights.
+    /// </summary>
+    private void Step(KeyValuePair<SequenceSlot, GenerationJob>[] running, List<GenerationEvent> events)
+    {
+        var decoding = 0;
+        foreach (var (slot, job) in running)
+        {
+            var run = job.Run!;
+            try
+            {
+                if (job.Cancel.IsCancellationRequested) run.Cancel(events);
+                else if (run is GenerationRun { InPrefill: false } generation)
+                {
+                    if (generation.BeginDecode(events, out var token))
+                    {
+                        EnsureBatch(running.Length);
+                        _decodeSlots[decoding] = slot;
+                        _decodeJobs[decoding] = job;
+                        _decodeStates[decoding] = generation.State;
+                        _decodeTokens[decoding++] = token;
+                    }
+                }
+                else run.Step(_options.PrefillChunk, events);
+                foreach (var e in events) job.Publish(e);
+                events.Clear();
+                if (run.IsFinished) Release(slot, job, null);
+            }
+            catch (Exception e)
+            {
+                events.Clear();
+                Release(slot, job, e);
+            }
+        }
+        if (decoding == 0) return;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ReadOnlySpan<float> logits;
+        try
+        {
+            // One stream alone takes the single-token pass (its projections fused per shared input); the results are
+            // the same either way.
+            logits = decoding == 1
+                ? _model.Model.Forward(_decodeStates[0], _decodeTokens[0])
+                : _model.Model.ForwardMany(_batch!, _decodeStates.AsSpan(0, decoding), _decodeTokens.AsSpan(0, decoding));
+        }
+        catch (Exception e)
+        {
+            // The shared pass failed (not one sequence's fault we can tell apart): every sequence in it fails.
+            for (var i = 0; i < decoding; i++) Release(_decodeSlots[i], _decodeJobs[i], e);
+            ClearDecodeRound(decoding);
+            return;
+        }
+        var vocab = _model.Model.Config.VocabSize;
+        var elapsed = clock.Elapsed;
+        for (var i = 0; i < decoding; i++) ((GenerationRun)_decodeJobs[i].Run!).EndDecode(logits.Slice(i * vocab, vocab), elapsed);
+        ClearDecodeRound(decoding);
+    }
+
+    /// <summary>Drops the round's references, so finished jobs are not kept alive by the arrays.</summary>
+    private void ClearDecodeRound(int count)
+    {
+        Array.Clear(_decodeSlots, 0, count);
+        Array.Clear(_decodeJobs, 0, count);
+        Array.Clear(_decodeStates, 0, count);
+    }
+
+    /// <summary>Makes the decode batch hold at least <paramref name="sequences"/> sequences.</summary>
+    private void EnsureBatch(int sequences)
+    {
+        if (_batch is not null && _batch.Capacity >= sequences) return;
+        var capacity = Math.Max(sequences, _options.Slots);
+        _batch = _model.Model.CreateBatch(capacity);
+        _decodeSlots = new SequenceSlot[capacity];
+        _decodeJobs = new GenerationJob[capacity];
+        _decodeStates = new ForwardState[capacity];
+        _decodeTokens = new int[capacity];
     }
 
     private void Release(SequenceSlot slot, GenerationJob job, Exception? error)

@@ -1,0 +1,173 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Takase.Engine.Kernels.Quantized;
+using Takase.Engine.Models;
+using Takase.Engine.Tensors;
+using Takase.Engine.Threading;
+
+namespace Takase.Engine.Kernels.Batched;
+
+/// <summary>
+/// y = W·X for many columns (a prompt's tokens, or several sequences' tokens): the weight is cut into tiles of a few
+/// rows × a few columns, each computed by a register-blocked kernel that unpacks a weight block once for all its
+/// columns and loads an activation block once for all its rows. Within a thread's chunk of rows the column groups
+/// are the outer loop, so the chunk's weights stay in cache while the activations stream past. Types without a tile
+/// kernel (and products of one column) go to <see cref="WeightOps.MatMul"/>; results equal it bit for bit.
+/// </summary>
+internal static unsafe class TiledMatMul
+{
+    // Per calling thread: the prepared activation columns (grown, never shrunk).
+    [ThreadStatic] private static byte[]? t_activations;
+
+    /// <summary>Whether <paramref name="type"/> has a tile kernel on this CPU.</summary>
+    public static bool Supports(GgmlType type) => FourColumns(type) != null;
+
+    /// <summary>y[c] = W·x[c] for <paramref name="columns"/> inputs (x: columns × Cols, y: columns × Rows).</summary>
+    public static void MatMul(in Weight w, ReadOnlySpan<float> x, int columns, Span<float> y)
+    {
+        var tile = FourColumns(w.Type.Type);
+        if (tile == null || columns < 2)
+        {
+            WeightOps.MatMul(w, x, columns, y);
+            return;
+        }
+        if (x.Length < columns * w.Cols || y.Length < columns * w.Rows)
+            throw new ArgumentException($"{w.Name}: {columns} column(s) need {columns * w.Cols} inputs and {columns * w.Rows} outputs; got {x.Length} and {y.Length}");
+        var rowDot = RowDots.For(w.Type.Type)!;
+        int actBytes = rowDot.ActivationBytes(w.Cols);
+        var buffer = t_activations;
+        if (buffer is null || buffer.Length < actBytes * columns) t_activations = buffer = new byte[Math.Max(actBytes * columns, 1 << 16)];
+        fixed (float* px = x)
+        fixed (float* py = y)
+        fixed (byte* pa = buffer)
+        {
+            // Quantized exactly as WeightOps does, so the single-column kernel and the tiles see the same bytes.
+            for (int c = 0; c < columns; c++) rowDot.Prepare(px + (long)c * w.Cols, w.Cols, pa + (long)c * actBytes);
+            var job = new TiledMatMulJob
+            {
+                Weights = w.Pointer,
+                RowBytes = w.RowBytes,
+                Rows = w.Rows,
+                Activations = pa,
+                ActivationStride = actBytes,
+                Output = py,
+                Columns = columns,
+                Blocks = w.Cols / rowDot.BlockSize,
+                BlockBytes = w.Type.BytesPerBlock,
+                Tile = tile,
+                Tile2 = TwoColumns(w.Type.Type),
+                Dot = rowDot.Dot,
+            };
+            int threads = WeightOps.Threads;
+            int pairs = (w.Rows + 1) / 2;
+            if (threads <= 1 || (long)w.Rows * w.Cols * columns < 1 << 16)
+            {
+                job.Execute(0, pairs);
+                return;
+            }
+            // Work is split by pairs of rows; several chunks per thread, so a thread slowed by other processes takes fewer.
+            WorkerPool.Shared(threads).Run(pairs, Math.Max(1, pairs / (threads * 8)), ref job);
+        }
+    }
+
+    /// <summary>The 2-row × 4-column tile kernel of <paramref name="type"/> (null without AVX2 or a kernel).</summary>
+    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> FourColumns(GgmlType type) =>
+        !RowDots.UseAvx2 ? null : type switch
+        {
+            GgmlType.Q4_0 => &Q4_0Tile.Tile,
+            GgmlType.Q8_0 => &Q8_0Tile.Tile,
+            GgmlType.Q5_0 => &Q5_0Tile.Tile,
+            _ => null,
+        };
+
+    /// <summary>The 2-row × 2-column twin of <see cref="FourColumns"/>.</summary>
+    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> TwoColumns(GgmlType type) =>
+        !RowDots.UseAvx2 ? null : type switch
+        {
+            GgmlType.Q4_0 => &Q4_0Tile.Tile2,
+            GgmlType.Q8_0 => &Q8_0Tile.Tile2,
+            GgmlType.Q5_0 => &Q5_0Tile.Tile2,
+            _ => null,
+        };
+}
+
+/// <summary>
+/// Row pairs [start, end) of a tiled product. Rows go in bands of <see cref="PairsPerBand"/> pairs: a band's block
+/// scales are converted from f16 once, then every 4-column group (and a last 2-column one) passes over the band (its
+/// weights stay in cache while the activations stream past); an odd last column and an odd last row go through the
+/// row dot.
+/// </summary>
+internal unsafe struct TiledMatMulJob : IRangeJob
+{
+    private const int PairsPerBand = 8;
+
+    public byte* Weights;
+    public int RowBytes;
+    public int Rows;
+    public byte* Activations;     // column c at Activations + c·ActivationStride
+    public int ActivationStride;
+    public float* Output;         // column c at Output + c·Rows
+    public int Columns;
+    public int Blocks;
+    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0)
+    public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
+    public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile2; // 2 rows × 2 columns
+    public delegate*<byte*, byte*, int, float> Dot;
+
+    /// <summary>The f16 scale of each block of a row → floats, eight at a time through the vector conversion (the
+    /// scalar one branches on every scale; at a few columns this loop is a fifth of the work). Plain loads in order:
+    /// this is the first touch of the band's weights, and gathers stalled memory-bound decode on it.</summary>
+    private readonly void ConvertScales(byte* row, float* dst)
+    {
+        int i = 0, b = BlockBytes;
+        for (; i + 8 <= Blocks; i += 8)
+        {
+            byte* p = row + i * b;
+            var bits = Vector256.Create((uint)*(ushort*)p, *(ushort*)(p + b), *(ushort*)(p + 2 * b), *(ushort*)(p + 3 * b),
+                *(ushort*)(p + 4 * b), *(ushort*)(p + 5 * b), *(ushort*)(p + 6 * b), *(ushort*)(p + 7 * b));
+            HalfBits.ToFloat(bits).Store(dst + i);
+        }
+        for (; i < Blocks; i++) dst[i] = HalfBits.ToFloat(*(ushort*)(row + i * b));
+    }
+
+    [SkipLocalsInit]
+    public readonly void Execute(int start, int end)
+    {
+        float* scales = stackalloc float[PairsPerBand * 2 * Blocks];
+        int fullPairs = Rows / 2;
+        for (int band = start; band < end; band += PairsPerBand)
+        {
+            int bandEnd = Math.Min(Math.Min(band + PairsPerBand, end), fullPairs);
+            for (int p = band; p < bandEnd; p++)
+            {
+                byte* row0 = Weights + (long)(2 * p) * RowBytes;
+                float* s = scales + (p - band) * 2 * Blocks;
+                ConvertScales(row0, s);
+                ConvertScales(row0 + RowBytes, s + Blocks);
+            }
+            int c = 0;
+            for (; c + 4 <= Columns; c += 4)
+            {
+                byte* act = Activations + (long)c * ActivationStride;
+                float* output = Output + (long)c * Rows;
+                for (int p = band; p < bandEnd; p++)
+                    Tile(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride, Blocks, output + 2 * p, Rows);
+            }
+            if (c + 2 <= Columns)
+            {
+                byte* act = Activations + (long)c * ActivationStride;
+                float* output = Output + (long)c * Rows;
+                for (int p = band; p < bandEnd; p++)
+                    Tile2(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride, Blocks, output + 2 * p, Rows);
+                c += 2;
+            }
+            // Leftovers: the last column (when odd) of the band's pairs, and an odd last row (all columns).
+            for (int r = 2 * band; r < Math.Min(2 * Math.Min(band + PairsPerBand, end), Rows); r++)
+            {
+                byte* row = Weights + (long)r * RowBytes;
+                for (int k = r < 2 * bandEnd ? c : 0; k < Columns; k++)
+                    Output[(long)k * Rows + r] = Dot(row, Activations + (long)k * ActivationStride, Blocks);
+            }
+        }
+    }
+}
