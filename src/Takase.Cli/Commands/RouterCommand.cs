@@ -36,9 +36,15 @@ internal static class RouterCommand
         return command;
     }
 
+    /// <summary>
+    /// The prompt tokens a local embedding model reads by default: enough for what a request asks (its start), few
+    /// enough that the decision stays within a routing latency budget on a small CPU.
+    /// </summary>
+    private const int DefaultEmbeddingTokens = 256;
+
     private sealed record Common(
         Argument<FileInfo> Data, Option<string> Strategy, Option<string?> Weak, Option<string?> Strong,
-        Option<string> Embeddings, Option<string?> EmbeddingModel, Option<int> Seed);
+        Option<string> Embeddings, Option<string?> EmbeddingModel, Option<int> EmbeddingMaxTokens, Option<int> Seed);
 
     private static Common AddCommon(Command command)
     {
@@ -49,9 +55,14 @@ internal static class RouterCommand
             new Option<string?>("--strong") { Description = "The strong model's name in \"scores\" (default: the higher mean)." },
             new Option<string>("--embeddings") { Description = "For mf/similarity: hashed (default, no model), a GGUF file, or an OpenAI-compatible base URL (http…/v1).", DefaultValueFactory = _ => "hashed" },
             new Option<string?>("--embedding-model") { Description = "The model id for a remote embeddings URL." },
+            new Option<int>("--embedding-max-tokens")
+            {
+                Description = "For a GGUF embedding model: embed each prompt's first N tokens (a routing decision's latency budget; 0: the model's whole context).",
+                DefaultValueFactory = _ => DefaultEmbeddingTokens,
+            },
             new Option<int>("--seed") { Description = "Seed of the fold shuffles and initial weights.", DefaultValueFactory = _ => 17 });
         command.Arguments.Add(common.Data);
-        foreach (var o in new Option[] { common.Strategy, common.Weak, common.Strong, common.Embeddings, common.EmbeddingModel, common.Seed })
+        foreach (var o in new Option[] { common.Strategy, common.Weak, common.Strong, common.Embeddings, common.EmbeddingModel, common.EmbeddingMaxTokens, common.Seed })
             command.Options.Add(o);
         return common;
     }
@@ -168,17 +179,22 @@ internal static class RouterCommand
             new RoutingDatasetOptions { Weak = parse.GetValue(common.Weak), Strong = parse.GetValue(common.Strong) });
         IEmbeddingSource? embeddings = null;
         if (strategy != RoutingStrategy.NGram)
-            embeddings = EmbeddingsFrom(parse.GetValue(common.Embeddings)!, parse.GetValue(common.EmbeddingModel));
+            embeddings = EmbeddingsFrom(parse.GetValue(common.Embeddings)!, parse.GetValue(common.EmbeddingModel), parse.GetValue(common.EmbeddingMaxTokens) switch
+            {
+                < 0 and var n => throw new ArgumentException($"--embedding-max-tokens must be 0 (no budget) or more, not {n}"),
+                0 => null,
+                var n => n,
+            });
         return (data, new RouterTrainingOptions { Strategy = strategy, Embeddings = embeddings, Seed = parse.GetValue(common.Seed) });
     }
 
-    private static IEmbeddingSource EmbeddingsFrom(string value, string? model)
+    private static IEmbeddingSource EmbeddingsFrom(string value, string? model, int? maxTokens)
     {
         if (value.Equals("hashed", StringComparison.OrdinalIgnoreCase)) return new HashedNgramEmbeddings();
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             return new RemoteEmbeddings(uri, model ?? throw new ArgumentException("a remote embeddings URL needs --embedding-model"),
                 Environment.GetEnvironmentVariable("TAKASE_EMBEDDINGS_API_KEY") is { Length: > 0 } ? "TAKASE_EMBEDDINGS_API_KEY" : null);
-        return new LocalGgufEmbeddings(Path.GetFullPath(value));
+        return new LocalGgufEmbeddings(Path.GetFullPath(value), maxTokens);
     }
 
     /// <summary>Where train writes: --out, else the profile's configured ModelPath, else router.json.</summary>

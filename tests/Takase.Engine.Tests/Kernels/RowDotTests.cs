@@ -122,6 +122,24 @@ public sealed unsafe class RowDotTests
         Assert.InRange(Math.Abs(simd - scalar), 0, 1e-5 * AbsDot(GgmlType.F16, row, x) + 1e-30);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(4867)]
+    public void F32VectorDotEqualsTheTypeTablesDotWithinFloatRounding(int n)
+    {
+        var row = TensorTestData.RandomRow(GgmlType.F32, n, seed: n);
+        var x = TensorTestData.RandomVector(n, seed: n + 1);
+        var kernel = RowDots.For(GgmlType.F32)!;
+        Assert.Equal(ActivationFormat.Float, kernel.Activation);
+        float reference = TensorTypes.Get(GgmlType.F32).RequireDot()(row, x), vector;
+        fixed (byte* pr = row)
+        fixed (float* px = x)
+            vector = kernel.Dot(pr, (byte*)px, n);
+        Assert.InRange(Math.Abs(vector - reference), 0, 1e-5 * AbsDot(GgmlType.F32, row, x) + 1e-30);
+    }
+
     private static void RequireAvx2()
     {
         if (!RowDots.UseAvx2) Assert.Skip("this CPU has no AVX2 + FMA; only the scalar kernels run here");

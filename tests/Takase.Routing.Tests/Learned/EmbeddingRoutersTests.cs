@@ -96,4 +96,29 @@ public class EmbeddingRoutersTests
         Assert.Equal(model.Score("Once upon a time").StrongNeed, loaded.Score("Once upon a time").StrongNeed, 6);
         (loaded.Embeddings as IDisposable)?.Dispose();
     }
+
+    [Fact]
+    public void ATokenBudgetEmbedsOnlyThePromptsFirstTokensAndTravelsWithTheSavedRouter()
+    {
+        var path = SharedData.Path("models/stories260K.gguf");
+        using var model = Takase.Engine.LanguageModel.Load(path);
+        const string head = "Once upon a time there was a little girl";
+        var budget = model.TokenizePrompt(head).Length;
+        using var capped = new LocalGgufEmbeddings(path, maxTokens: budget);
+        using var whole = new LocalGgufEmbeddings(path);
+        // What follows the budget changes nothing; without a budget it does.
+        Assert.Equal(capped.Embed(head), capped.Embed(head + " who loved to play in the park with her dog."));
+        Assert.NotEqual(whole.Embed(head), whole.Embed(head + " who loved to play in the park with her dog."));
+        Assert.Equal(whole.Embed(head), capped.Embed(head));
+        Assert.Equal(new EmbeddingSourceSpec { Kind = "gguf", Path = path, MaxTokens = budget }, capped.Spec);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LocalGgufEmbeddings(path, maxTokens: 0));
+
+        var (train, _) = PlantedData.Make(20, seed: 13);
+        var router = RouterTraining.Train(train, new RouterTrainingOptions { Strategy = RoutingStrategy.Similarity, Embeddings = capped, CalibrationFolds = 0 });
+        using var dir = new TempDir();
+        RoutingModelFile.Save(router, dir.File("r.json"));
+        var loaded = (SimilarityModel)RoutingModelFile.Load(dir.File("r.json"));
+        Assert.Equal(budget, loaded.Embeddings.Spec.MaxTokens);
+        (loaded.Embeddings as IDisposable)?.Dispose();
+    }
 }

@@ -86,8 +86,14 @@ internal static unsafe class RowDots
             table[(int)GgmlType.Q4_K] = new("q4_K·q8_K scalar", ActivationFormat.Q8K, &Q4_KDotScalar.Dot, 256);
             table[(int)GgmlType.Q6_K] = new("q6_K·q8_K scalar", ActivationFormat.Q8K, &Q6_KDotScalar.Dot, 256);
         }
+        // F32 weights (small models such as stories260K, embedding and routing models stored unquantized): the
+        // vectorised dot of TensorPrimitives on any CPU, in place of the type table's element-by-element loop.
+        table[(int)GgmlType.F32] = new("f32·f32 vector", ActivationFormat.Float, &F32Vector, 1);
         return table;
     }
 
     private static float F16Avx2(byte* row, byte* x, int n) => F16DotAvx2.Dot(row, (float*)x, n);
+
+    internal static float F32Vector(byte* row, byte* x, int n) =>
+        System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(row, n), new ReadOnlySpan<float>(x, n));
 }

@@ -30,6 +30,8 @@ public sealed record EmbeddingSourceSpec
     public int? Dimension { get; init; }
     /// <summary>GGUF: the model file.</summary>
     public string? Path { get; init; }
+    /// <summary>GGUF: the most prompt tokens embedded (the first ones); null: the model's context.</summary>
+    public int? MaxTokens { get; init; }
     /// <summary>Remote: the OpenAI-compatible base URL (…/v1).</summary>
     public Uri? Endpoint { get; init; }
     /// <summary>Remote: the embedding model id.</summary>
@@ -41,7 +43,7 @@ public sealed record EmbeddingSourceSpec
     public override string ToString() => Kind switch
     {
         "hashed" => $"hashed n-grams ({Dimension} dims)",
-        "gguf" => $"local GGUF {Path}",
+        "gguf" => $"local GGUF {Path}" + (MaxTokens is { } max ? $" (first {max} tokens)" : ""),
         "remote" => $"remote {Model} at {Endpoint}",
         _ => Kind,
     };
@@ -55,7 +57,7 @@ public static class EmbeddingSources
     public static IEmbeddingSource Create(EmbeddingSourceSpec spec) => spec.Kind switch
     {
         "hashed" => new HashedNgramEmbeddings(spec.Dimension ?? HashedNgramEmbeddings.DefaultDimension),
-        "gguf" => new LocalGgufEmbeddings(spec.Path ?? throw new ArgumentException("a gguf embedding source needs the model file path")),
+        "gguf" => new LocalGgufEmbeddings(spec.Path ?? throw new ArgumentException("a gguf embedding source needs the model file path"), spec.MaxTokens),
         "remote" => new RemoteEmbeddings(
             spec.Endpoint ?? throw new ArgumentException("a remote embedding source needs its endpoint URL"),
             spec.Model ?? throw new ArgumentException("a remote embedding source needs the model id"),

@@ -6,8 +6,10 @@ namespace Takase.Routing.Learned.Embeddings;
 /// <summary>
 /// Embeddings from a local GGUF model run by our engine in this process: the prompt is tokenized, run through the
 /// transformer, and the final hidden states pooled as the model's metadata says (mean, CLS or last token — the same
-/// <see cref="EmbeddingRun"/> the server's /api/embed uses), then L2-normalised. Prompts longer than the model's
-/// context are cut to it (the start of a prompt says most about what it asks).
+/// <see cref="EmbeddingRun"/> the server's /api/embed uses), then L2-normalised. Prompts longer than the token budget
+/// (<see cref="MaxTokens"/>, else the model's context) are cut to their first tokens: the start of a prompt says most
+/// about what it asks, and a routing decision has a latency budget that a long prompt's full pass would break. The
+/// budget is part of the source's spec, so a router embeds at serving time exactly as it was trained.
 /// </summary>
 public sealed class LocalGgufEmbeddings : IEmbeddingSource, IDisposable
 {
@@ -17,12 +19,18 @@ public sealed class LocalGgufEmbeddings : IEmbeddingSource, IDisposable
 
     /// <summary>Loads the model at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">no such file.</exception>
-    public LocalGgufEmbeddings(string path)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTokens"/> is below 1.</exception>
+    public LocalGgufEmbeddings(string path, int? maxTokens = null)
     {
+        if (maxTokens is < 1) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "the embedding token budget must be at least 1");
         if (!File.Exists(path)) throw new FileNotFoundException($"embedding model {path} does not exist", path);
         Path = path;
+        MaxTokens = maxTokens;
         _model = LanguageModel.Load(path);
     }
+
+    /// <summary>The most prompt tokens embedded (the first ones); null: the model's context.</summary>
+    public int? MaxTokens { get; }
 
     /// <summary>The model file.</summary>
     public string Path { get; }
@@ -31,7 +39,7 @@ public sealed class LocalGgufEmbeddings : IEmbeddingSource, IDisposable
     public int Dimension => _model.Model.Config.EmbeddingLength;
 
     /// <inheritdoc />
-    public EmbeddingSourceSpec Spec => new() { Kind = "gguf", Path = Path };
+    public EmbeddingSourceSpec Spec => new() { Kind = "gguf", Path = Path, MaxTokens = MaxTokens };
 
     /// <inheritdoc />
     public float[] Embed(string text)
@@ -39,7 +47,8 @@ public sealed class LocalGgufEmbeddings : IEmbeddingSource, IDisposable
         var tokens = _model.TokenizePrompt(text);
         if (tokens.Length == 0) return new float[Dimension];
         var context = _model.Model.Config.TrainedContextLength;
-        if (context > 0 && tokens.Length > context) tokens = tokens[..context];
+        var budget = Math.Min(MaxTokens ?? int.MaxValue, context > 0 ? context : int.MaxValue);
+        if (tokens.Length > budget) tokens = tokens[..budget];
         lock (_gate)
         {
             // One slot, grown as needed: a forward pass per token reuses its cache instead of allocating one per prompt.
