@@ -50,19 +50,19 @@ internal unsafe struct MatMulJob : IRangeJob
     }
 }
 
-/// <summary>Two or three <see cref="MatMulJob"/>s over one input as one range: indices run through the first matrix's
-/// rows, then the second's, then the third's.</summary>
-internal struct SharedInputJob : IRangeJob
+/// <summary>Two or three jobs over one input as one range: indices run through the first job's range, then the
+/// second's, then the third's (rows for <see cref="MatMulJob"/>, row pairs for tiled products).</summary>
+internal struct SharedInputJob<TJob> : IRangeJob where TJob : unmanaged, IRangeJob
 {
-    public MatMulJob First;
-    public MatMulJob Second;
-    public MatMulJob Third;
-    public int FirstRows;
-    public int SecondRows;
+    public TJob First;
+    public TJob Second;
+    public TJob Third;
+    public int FirstCount;
+    public int SecondCount;
 
-    public readonly void Execute(int start, int end)
+    public void Execute(int start, int end)
     {
-        int split1 = FirstRows, split2 = FirstRows + SecondRows;
+        int split1 = FirstCount, split2 = FirstCount + SecondCount;
         if (start < split1) First.Execute(start, Math.Min(end, split1));
         if (end > split1 && start < split2) Second.Execute(Math.Max(start, split1) - split1, Math.Min(end, split2) - split1);
         if (end > split2) Third.Execute(Math.Max(start, split2) - split2, end - split2);

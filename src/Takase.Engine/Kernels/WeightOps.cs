@@ -64,12 +64,12 @@ public static unsafe class WeightOps
         fixed (float* p3 = y3)
         fixed (byte* pa = Scratch(a1 + a2 + a3))
         {
-            var job = new SharedInputJob
+            var job = new SharedInputJob<MatMulJob>
             {
                 First = Prepare(w1, px, 1, p1, pa),
                 Second = Prepare(w2, px, 1, p2, pa + a1, reuse: SameFormat(w1, w2) ? pa : null),
-                FirstRows = w1.Rows,
-                SecondRows = w2.Rows,
+                FirstCount = w1.Rows,
+                SecondCount = w2.Rows,
             };
             long work = (long)w1.Rows * w1.Cols + (long)w2.Rows * w2.Cols;
             int rows = w1.Rows + w2.Rows;
@@ -84,7 +84,7 @@ public static unsafe class WeightOps
         }
     }
 
-    private static bool SameFormat(in Weight a, in Weight b) =>
+    internal static bool SameFormat(in Weight a, in Weight b) =>
         a.Cols == b.Cols && RowDots.For(a.Type.Type)?.Activation == RowDots.For(b.Type.Type)?.Activation;
 
     private static int ActivationBytes(in Weight w) => RowDots.For(w.Type.Type)?.ActivationBytes(w.Cols) ?? w.Cols * sizeof(float);

@@ -49,6 +49,30 @@ internal sealed class Linear(Weight weight, LoraUpdate[] updates)
     public void ApplyBatch(ReadOnlySpan<float> x, int columns, Span<float> y, Span<float> scratch)
     {
         TiledMatMul.MatMul(Weight, x, columns, y);
+        AddUpdates(x, columns, y, scratch);
+    }
+
+    /// <summary><see cref="ApplyBatch"/> of three projections of one input (Q, K, V) as one parallel step.</summary>
+    public static void ApplyBatchShared(ReadOnlySpan<float> x, int columns, Linear a, Span<float> ya, Linear b, Span<float> yb,
+        Linear c, Span<float> yc, Span<float> scratch)
+    {
+        TiledMatMul.MatMulShared(x, columns, a.Weight, ya, b.Weight, yb, c.Weight, yc);
+        a.AddUpdates(x, columns, ya, scratch);
+        b.AddUpdates(x, columns, yb, scratch);
+        c.AddUpdates(x, columns, yc, scratch);
+    }
+
+    /// <summary><see cref="ApplyBatch"/> of two projections of one input (gate, up) as one parallel step.</summary>
+    public static void ApplyBatchShared(ReadOnlySpan<float> x, int columns, Linear a, Span<float> ya, Linear b, Span<float> yb,
+        Span<float> scratch)
+    {
+        TiledMatMul.MatMulShared(x, columns, a.Weight, ya, b.Weight, yb);
+        a.AddUpdates(x, columns, ya, scratch);
+        b.AddUpdates(x, columns, yb, scratch);
+    }
+
+    private void AddUpdates(ReadOnlySpan<float> x, int columns, Span<float> y, Span<float> scratch)
+    {
         if (updates.Length == 0) return;
         int cols = Weight.Cols, rows = Weight.Rows;
         for (var c = 0; c < columns; c++)

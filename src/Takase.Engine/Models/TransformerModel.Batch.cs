@@ -132,9 +132,8 @@ public sealed partial class TransformerModel
                 var blk = _blocks[l];
                 // Attention: x += Wo · attend(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x), per column
                 for (var i = 0; i < n; i++) VectorOps.RmsNorm(xs.Slice(i * dim, dim), blk.AttnNorm, c.RmsNormEps, xbs.Slice(i * dim, dim));
-                blk.Wq.ApplyBatch(xbs, n, b.Q.AsSpan(0, n * qDim), lora);
-                blk.Wk.ApplyBatch(xbs, n, b.K.AsSpan(0, n * kvDim), lora);
-                blk.Wv.ApplyBatch(xbs, n, b.V.AsSpan(0, n * kvDim), lora);
+                Linear.ApplyBatchShared(xbs, n, blk.Wq, b.Q.AsSpan(0, n * qDim), blk.Wk, b.K.AsSpan(0, n * kvDim),
+                    blk.Wv, b.V.AsSpan(0, n * kvDim), lora);
                 for (var i = 0; i < n; i++)
                 {
                     var qi = b.Q.AsSpan(i * qDim, qDim);
@@ -163,8 +162,7 @@ public sealed partial class TransformerModel
 
                 // Feed-forward: x += Wdown · (silu(Wgate·n) ⊙ Wup·n), n = rmsnorm(x), per column
                 for (var i = 0; i < n; i++) VectorOps.RmsNorm(xs.Slice(i * dim, dim), blk.FfnNorm, c.RmsNormEps, xbs.Slice(i * dim, dim));
-                blk.Gate.ApplyBatch(xbs, n, b.Hidden.AsSpan(0, n * ffn), lora);
-                blk.Up.ApplyBatch(xbs, n, b.Hidden2.AsSpan(0, n * ffn), lora);
+                Linear.ApplyBatchShared(xbs, n, blk.Gate, b.Hidden.AsSpan(0, n * ffn), blk.Up, b.Hidden2.AsSpan(0, n * ffn), lora);
                 for (var i = 0; i < n; i++) VectorOps.SwiGlu(b.Hidden.AsSpan(i * ffn, ffn), b.Hidden2.AsSpan(i * ffn, ffn));
                 blk.Down.ApplyBatch(b.Hidden.AsSpan(0, n * ffn), n, xbs, lora);
                 for (var i = 0; i < n; i++) VectorOps.Add(xs.Slice(i * dim, dim), xbs.Slice(i * dim, dim));

@@ -25,49 +25,147 @@ internal static unsafe class TiledMatMul
     /// <summary>y[c] = W·x[c] for <paramref name="columns"/> inputs (x: columns × Cols, y: columns × Rows).</summary>
     public static void MatMul(in Weight w, ReadOnlySpan<float> x, int columns, Span<float> y)
     {
-        var tile = FourColumns(w.Type.Type);
-        if (tile == null || columns < 2)
+        if (FourColumns(w.Type.Type) == null || columns < 2)
         {
             WeightOps.MatMul(w, x, columns, y);
             return;
         }
-        if (x.Length < columns * w.Cols || y.Length < columns * w.Rows)
-            throw new ArgumentException($"{w.Name}: {columns} column(s) need {columns * w.Cols} inputs and {columns * w.Rows} outputs; got {x.Length} and {y.Length}");
-        var rowDot = RowDots.For(w.Type.Type)!;
-        int actBytes = rowDot.ActivationBytes(w.Cols);
-        var buffer = t_activations;
-        if (buffer is null || buffer.Length < actBytes * columns) t_activations = buffer = new byte[Math.Max(actBytes * columns, 1 << 16)];
+        Check(w, x, columns, y);
         fixed (float* px = x)
         fixed (float* py = y)
-        fixed (byte* pa = buffer)
+        fixed (byte* pa = Scratch(ActivationBytes(w) * columns))
         {
-            // Quantized exactly as WeightOps does, so the single-column kernel and the tiles see the same bytes.
-            for (int c = 0; c < columns; c++) rowDot.Prepare(px + (long)c * w.Cols, w.Cols, pa + (long)c * actBytes);
-            var job = new TiledMatMulJob
-            {
-                Weights = w.Pointer,
-                RowBytes = w.RowBytes,
-                Rows = w.Rows,
-                Activations = pa,
-                ActivationStride = actBytes,
-                Output = py,
-                Columns = columns,
-                Blocks = w.Cols / rowDot.BlockSize,
-                BlockBytes = w.Type.BytesPerBlock,
-                Tile = tile,
-                Tile2 = TwoColumns(w.Type.Type),
-                Dot = rowDot.Dot,
-            };
-            int threads = WeightOps.Threads;
-            int pairs = (w.Rows + 1) / 2;
-            if (threads <= 1 || (long)w.Rows * w.Cols * columns < 1 << 16)
-            {
-                job.Execute(0, pairs);
-                return;
-            }
-            // Work is split by pairs of rows; several chunks per thread, so a thread slowed by other processes takes fewer.
-            WorkerPool.Shared(threads).Run(pairs, Math.Max(1, pairs / (threads * 8)), ref job);
+            var job = Prepare(w, px, columns, py, pa);
+            Run(ref job, (w.Rows + 1) / 2, (long)w.Rows * w.Cols * columns);
         }
+    }
+
+    /// <summary>
+    /// y1 = W1·X, y2 = W2·X and y3 = W3·X as one parallel step (Q, K and V of a batch): one wake-up of the workers and
+    /// one quantization of the columns per activation format instead of three. Results equal three
+    /// <see cref="MatMul"/> calls bit for bit.
+    /// </summary>
+    public static void MatMulShared(ReadOnlySpan<float> x, int columns, in Weight w1, Span<float> y1, in Weight w2, Span<float> y2,
+        in Weight w3, Span<float> y3)
+    {
+        if (columns < 2)
+        {
+            WeightOps.MatVecShared(x, w1, y1, w2, y2, w3, y3);
+            return;
+        }
+        if (!Supports(w1.Type.Type) || !Supports(w2.Type.Type) || !Supports(w3.Type.Type))
+        {
+            MatMul(w1, x, columns, y1);
+            MatMul(w2, x, columns, y2);
+            MatMul(w3, x, columns, y3);
+            return;
+        }
+        Shared(x, columns, w1, y1, w2, y2, w3, y3, three: true);
+    }
+
+    /// <summary>The two-matrix form of <see cref="MatMulShared(ReadOnlySpan{float}, int, in Weight, Span{float}, in Weight, Span{float}, in Weight, Span{float})"/>
+    /// (gate and up of a batch).</summary>
+    public static void MatMulShared(ReadOnlySpan<float> x, int columns, in Weight w1, Span<float> y1, in Weight w2, Span<float> y2)
+    {
+        if (columns < 2)
+        {
+            WeightOps.MatVecShared(x, w1, y1, w2, y2);
+            return;
+        }
+        if (!Supports(w1.Type.Type) || !Supports(w2.Type.Type))
+        {
+            MatMul(w1, x, columns, y1);
+            MatMul(w2, x, columns, y2);
+            return;
+        }
+        Shared(x, columns, w1, y1, w2, y2, w2, y2, three: false);
+    }
+
+    private static void Shared(ReadOnlySpan<float> x, int columns, in Weight w1, Span<float> y1, in Weight w2, Span<float> y2,
+        in Weight w3, Span<float> y3, bool three)
+    {
+        Check(w1, x, columns, y1);
+        Check(w2, x, columns, y2);
+        if (three) Check(w3, x, columns, y3);
+        int a1 = ActivationBytes(w1) * columns, a2 = ActivationBytes(w2) * columns, a3 = three ? ActivationBytes(w3) * columns : 0;
+        fixed (float* px = x)
+        fixed (float* p1 = y1)
+        fixed (float* p2 = y2)
+        fixed (float* p3 = y3)
+        fixed (byte* pa = Scratch(a1 + a2 + a3))
+        {
+            var job = new SharedInputJob<TiledMatMulJob>
+            {
+                First = Prepare(w1, px, columns, p1, pa),
+                Second = Prepare(w2, px, columns, p2, pa + a1, reuse: WeightOps.SameFormat(w1, w2) ? pa : null),
+                FirstCount = (w1.Rows + 1) / 2,
+                SecondCount = (w2.Rows + 1) / 2,
+            };
+            long work = ((long)w1.Rows * w1.Cols + (long)w2.Rows * w2.Cols) * columns;
+            int pairs = job.FirstCount + job.SecondCount;
+            if (three)
+            {
+                byte* reuse = WeightOps.SameFormat(w1, w3) ? pa : WeightOps.SameFormat(w2, w3) ? job.Second.Activations : null;
+                job.Third = Prepare(w3, px, columns, p3, pa + a1 + a2, reuse);
+                work += (long)w3.Rows * w3.Cols * columns;
+                pairs += (w3.Rows + 1) / 2;
+            }
+            Run(ref job, pairs, work);
+        }
+    }
+
+    /// <summary>Quantizes the input columns into <paramref name="activations"/> (exactly as WeightOps does, so the
+    /// single-column kernel and the tiles see the same bytes) — unless <paramref name="reuse"/> already holds them in
+    /// this weight's format — and describes the product.</summary>
+    private static TiledMatMulJob Prepare(in Weight w, float* x, int columns, float* y, byte* activations, byte* reuse = null)
+    {
+        var rowDot = RowDots.For(w.Type.Type)!;
+        int actBytes = rowDot.ActivationBytes(w.Cols);
+        if (reuse != null) activations = reuse;
+        else
+            for (int c = 0; c < columns; c++) rowDot.Prepare(x + (long)c * w.Cols, w.Cols, activations + (long)c * actBytes);
+        return new TiledMatMulJob
+        {
+            Weights = w.Pointer,
+            RowBytes = w.RowBytes,
+            Rows = w.Rows,
+            Activations = activations,
+            ActivationStride = actBytes,
+            Output = y,
+            Columns = columns,
+            Blocks = w.Cols / rowDot.BlockSize,
+            BlockBytes = w.Type.BytesPerBlock,
+            Tile = FourColumns(w.Type.Type),
+            Tile2 = TwoColumns(w.Type.Type),
+            Dot = rowDot.Dot,
+        };
+    }
+
+    private static void Run<TJob>(ref TJob job, int pairs, long work) where TJob : unmanaged, IRangeJob
+    {
+        int threads = WeightOps.Threads;
+        if (threads <= 1 || work < 1 << 16)
+        {
+            job.Execute(0, pairs);
+            return;
+        }
+        // Work is split by pairs of rows; several chunks per thread, so a thread slowed by other processes takes fewer.
+        WorkerPool.Shared(threads).Run(pairs, Math.Max(1, pairs / (threads * 8)), ref job);
+    }
+
+    private static int ActivationBytes(in Weight w) => RowDots.For(w.Type.Type)!.ActivationBytes(w.Cols);
+
+    private static byte[] Scratch(int bytes)
+    {
+        var buffer = t_activations;
+        if (buffer is null || buffer.Length < bytes) t_activations = buffer = new byte[Math.Max(bytes, 1 << 16)];
+        return buffer;
+    }
+
+    private static void Check(in Weight w, ReadOnlySpan<float> x, int columns, ReadOnlySpan<float> y)
+    {
+        if (x.Length < columns * w.Cols || y.Length < columns * w.Rows)
+            throw new ArgumentException($"{w.Name}: {columns} column(s) need {columns * w.Cols} inputs and {columns * w.Rows} outputs; got {x.Length} and {y.Length}");
     }
 
     /// <summary>The 2-row × 4-column tile kernel of <paramref name="type"/> (null without AVX2 or a kernel).</summary>
