@@ -98,9 +98,10 @@ public sealed class ModelSchedulerTests : IDisposable
             done ??= e.Done;
         }
         Assert.Equal(DoneReason.Cancelled, done!.DoneReason);
-        // The decode thread runs ahead of this reader, so a few tokens may already be on their way when it cancels;
-        // an unlimited generation that ignored cancellation would never end.
-        Assert.InRange(done.GeneratedTokens, 5, 40);
+        // The decode thread runs ahead of this reader (stories260K decodes thousands of tokens a second on the SIMD
+        // kernels, and a busy CI machine can delay the reader), so some tokens may already be on their way when it
+        // cancels; an unlimited generation that ignored cancellation would never end.
+        Assert.InRange(done.GeneratedTokens, 5, 5000);
         Assert.True(scheduler.IsIdle);
         // The freed slot serves the next request at once.
         var next = await Collect(scheduler.Submit(new GenerationRequest { Prompt = _lm.TokenizePrompt("The dog"), Options = Greedy with { MaxTokens = 3 } }));
