@@ -6,132 +6,34 @@ using Takase.Engine.Tensors.Blocks;
 
 namespace Takase.Engine.Kernels.Batched;
 
+/// <summary>An activation block for Q4_0 weights: its levels, 8·Σ of its pairs (vpmaddubsw of 8 with it, once per
+/// column), and its scale.</summary>
+internal readonly record struct Q4_0Column(Vector256<sbyte> Y, Vector256<short> Offset, float D);
+
 /// <summary>
-/// 2 rows of Q4_0 weights × 4 Q8 activation columns with AVX2: each block's nibbles are unpacked once for four
-/// columns and each activation block is loaded once for two rows. The 4-bit levels go into vpmaddubsw unsigned,
-/// and 8·Σa (vpmaddubsw of 8 with the activation, once per column) is subtracted in 16 bits: the same integers as
-/// Σ(q−8)·a of <see cref="Q4_0DotAvx2"/>. Even blocks are summed first, then odd ones, into separate sums added at the
-/// end — the float operations of the single-column kernel in the same order, so every output equals its
+/// Q4_0 in a tile: each block's nibbles unpacked once. The 4-bit levels go into vpmaddubsw unsigned, and 8·Σa is
+/// subtracted in 16 bits: the same integers as Σ(q−8)·a of <see cref="Q4_0DotAvx2"/>, so every output equals its
 /// <see cref="Q4_0DotAvx2.Dot"/> bit for bit.
 /// </summary>
-internal static unsafe class Q4_0Tile
+internal unsafe struct Q4_0Tile : ITileFormat<Vector256<byte>, Q4_0Column>
 {
-    public const int Rows = 2;
-    public const int Columns = 4;
-
-    /// <summary>y[c·yStride + r] = row r · column c for r &lt; 2, c &lt; 4; rows <paramref name="rowBytes"/> apart,
-    /// activation columns <paramref name="actStride"/> bytes apart; <paramref name="scales"/> holds the rows' block
-    /// scales as floats (row 0's blocks, then row 1's), converted once for all column groups.</summary>
-    public static void Tile(byte* w, int rowBytes, float* scales, byte* a, int actStride, int blocks, float* y, int yStride)
-    {
-        var x0 = (BlockQ4_0*)w;
-        var x1 = (BlockQ4_0*)(w + rowBytes);
-        Pass(x0, x1, scales, a, actStride, 0, blocks, out var e00, out var e01, out var e02, out var e03, out var e10, out var e11, out var e12, out var e13);
-        Pass(x0, x1, scales, a, actStride, 1, blocks, out var o00, out var o01, out var o02, out var o03, out var o10, out var o11, out var o12, out var o13);
-        y[0] = Avx2Int8.HorizontalSum(Avx.Add(e00, o00));
-        y[1] = Avx2Int8.HorizontalSum(Avx.Add(e10, o10));
-        y[yStride] = Avx2Int8.HorizontalSum(Avx.Add(e01, o01));
-        y[yStride + 1] = Avx2Int8.HorizontalSum(Avx.Add(e11, o11));
-        y[2 * yStride] = Avx2Int8.HorizontalSum(Avx.Add(e02, o02));
-        y[2 * yStride + 1] = Avx2Int8.HorizontalSum(Avx.Add(e12, o12));
-        y[3 * yStride] = Avx2Int8.HorizontalSum(Avx.Add(e03, o03));
-        y[3 * yStride + 1] = Avx2Int8.HorizontalSum(Avx.Add(e13, o13));
-    }
-
-    /// <summary>Sums blocks first, first + 2, … of the 8 products (acc rc: row r, column c).</summary>
-    private static void Pass(BlockQ4_0* x0, BlockQ4_0* x1, float* scales, byte* a, int actStride, int first, int blocks,
-        out Vector256<float> acc00, out Vector256<float> acc01, out Vector256<float> acc02, out Vector256<float> acc03,
-        out Vector256<float> acc10, out Vector256<float> acc11, out Vector256<float> acc12, out Vector256<float> acc13)
-    {
-        var a0 = (ActivationBlockQ8*)a;
-        var a1 = (ActivationBlockQ8*)(a + actStride);
-        var a2 = (ActivationBlockQ8*)(a + 2 * actStride);
-        var a3 = (ActivationBlockQ8*)(a + 3 * actStride);
-        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
-        Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
-        var eight = Vector256.Create((byte)8);
-        Vector256<sbyte> y;
-        Vector256<short> offset;
-        float dy;
-        for (int i = first; i < blocks; i += 2)
-        {
-            var q0 = Avx2Int8.Nibbles((byte*)&x0[i].Qs);
-            var q1 = Avx2Int8.Nibbles((byte*)&x1[i].Qs);
-            float d0 = scales[i], d1 = scales[blocks + i];
-            y = Avx.LoadVector256((sbyte*)&a0[i].Qs);
-            offset = Avx2.MultiplyAddAdjacent(eight, y);
-            dy = a0[i].D;
-            s00 = Mac(q0, d0, y, offset, dy, s00);
-            s10 = Mac(q1, d1, y, offset, dy, s10);
-            y = Avx.LoadVector256((sbyte*)&a1[i].Qs);
-            offset = Avx2.MultiplyAddAdjacent(eight, y);
-            dy = a1[i].D;
-            s01 = Mac(q0, d0, y, offset, dy, s01);
-            s11 = Mac(q1, d1, y, offset, dy, s11);
-            y = Avx.LoadVector256((sbyte*)&a2[i].Qs);
-            offset = Avx2.MultiplyAddAdjacent(eight, y);
-            dy = a2[i].D;
-            s02 = Mac(q0, d0, y, offset, dy, s02);
-            s12 = Mac(q1, d1, y, offset, dy, s12);
-            y = Avx.LoadVector256((sbyte*)&a3[i].Qs);
-            offset = Avx2.MultiplyAddAdjacent(eight, y);
-            dy = a3[i].D;
-            s03 = Mac(q0, d0, y, offset, dy, s03);
-            s13 = Mac(q1, d1, y, offset, dy, s13);
-        }
-        acc00 = s00; acc01 = s01; acc02 = s02; acc03 = s03;
-        acc10 = s10; acc11 = s11; acc12 = s12; acc13 = s13;
-    }
-
-    /// <summary><see cref="Tile"/> for 2 columns (two or three sequences decoding together).</summary>
-    public static void Tile2(byte* w, int rowBytes, float* scales, byte* a, int actStride, int blocks, float* y, int yStride)
-    {
-        var x0 = (BlockQ4_0*)w;
-        var x1 = (BlockQ4_0*)(w + rowBytes);
-        Pass2(x0, x1, scales, a, actStride, 0, blocks, out var e00, out var e01, out var e10, out var e11);
-        Pass2(x0, x1, scales, a, actStride, 1, blocks, out var o00, out var o01, out var o10, out var o11);
-        y[0] = Avx2Int8.HorizontalSum(Avx.Add(e00, o00));
-        y[1] = Avx2Int8.HorizontalSum(Avx.Add(e10, o10));
-        y[yStride] = Avx2Int8.HorizontalSum(Avx.Add(e01, o01));
-        y[yStride + 1] = Avx2Int8.HorizontalSum(Avx.Add(e11, o11));
-    }
-
-    private static void Pass2(BlockQ4_0* x0, BlockQ4_0* x1, float* scales, byte* a, int actStride, int first, int blocks,
-        out Vector256<float> acc00, out Vector256<float> acc01, out Vector256<float> acc10, out Vector256<float> acc11)
-    {
-        var a0 = (ActivationBlockQ8*)a;
-        var a1 = (ActivationBlockQ8*)(a + actStride);
-        Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default;
-        var eight = Vector256.Create((byte)8);
-        Vector256<sbyte> y;
-        Vector256<short> offset;
-        float dy;
-        for (int i = first; i < blocks; i += 2)
-        {
-            var q0 = Avx2Int8.Nibbles((byte*)&x0[i].Qs);
-            var q1 = Avx2Int8.Nibbles((byte*)&x1[i].Qs);
-            float d0 = scales[i], d1 = scales[blocks + i];
-            y = Avx.LoadVector256((sbyte*)&a0[i].Qs);
-            offset = Avx2.MultiplyAddAdjacent(eight, y);
-            dy = a0[i].D;
-            s00 = Mac(q0, d0, y, offset, dy, s00);
-            s10 = Mac(q1, d1, y, offset, dy, s10);
-            y = Avx.LoadVector256((sbyte*)&a1[i].Qs);
-            offset = Avx2.MultiplyAddAdjacent(eight, y);
-            dy = a1[i].D;
-            s01 = Mac(q0, d0, y, offset, dy, s01);
-            s11 = Mac(q1, d1, y, offset, dy, s11);
-        }
-        acc00 = s00; acc01 = s01; acc10 = s10; acc11 = s11;
-    }
-
-    /// <summary>s + d·dy·Σ(q−8)·y over one block: the levels unsigned into vpmaddubsw, minus 8·Σy (<paramref name="offset"/>),
-    /// in 16 bits (pair sums stay within ±4000), then pairs of pairs to 32 bits. The accumulator is passed and
-    /// returned by value so the JIT keeps it in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Mac(Vector256<byte> q, float d, Vector256<sbyte> y, Vector256<short> offset, float dy, Vector256<float> s)
+    public static Vector256<byte> Unpack(byte* row, int block) => Avx2Int8.Nibbles((byte*)&((BlockQ4_0*)row)[block].Qs);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Q4_0Column Column(ActivationBlockQ8* a)
     {
-        var p = Avx.ConvertToVector256Single(Avx2Int8.SumPairs(Avx2.Subtract(Avx2.MultiplyAddAdjacent(q, y), offset)));
-        return Fma.MultiplyAdd(Vector256.Create(d * dy), p, s);
+        var y = Avx.LoadVector256((sbyte*)&a->Qs);
+        return new(y, Avx2.MultiplyAddAdjacent(Vector256.Create((byte)8), y), a->D);
+    }
+
+    /// <summary>s + d·dy·Σ(q−8)·y over one block: the levels unsigned into vpmaddubsw, minus 8·Σy, in 16 bits (pair
+    /// sums stay within ±4000), then pairs of pairs to 32 bits. The accumulator is passed and returned by value so
+    /// the JIT keeps it in a register.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Mac(Vector256<byte> q, float d, Q4_0Column y, Vector256<float> s)
+    {
+        var p = Avx.ConvertToVector256Single(Avx2Int8.SumPairs(Avx2.Subtract(Avx2.MultiplyAddAdjacent(q, y.Y), y.Offset)));
+        return Fma.MultiplyAdd(Vector256.Create(d * y.D), p, s);
     }
 }

@@ -172,9 +172,9 @@ internal static unsafe class TiledMatMul
     private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> FourColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
         {
-            GgmlType.Q4_0 => &Q4_0Tile.Tile,
-            GgmlType.Q8_0 => &Q8_0Tile.Tile,
-            GgmlType.Q5_0 => &Q5_0Tile.Tile,
+            GgmlType.Q4_0 => &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile,
+            GgmlType.Q8_0 => &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile,
+            GgmlType.Q5_0 => &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile,
             _ => null,
         };
 
@@ -182,9 +182,9 @@ internal static unsafe class TiledMatMul
     private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> TwoColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
         {
-            GgmlType.Q4_0 => &Q4_0Tile.Tile2,
-            GgmlType.Q8_0 => &Q8_0Tile.Tile2,
-            GgmlType.Q5_0 => &Q5_0Tile.Tile2,
+            GgmlType.Q4_0 => &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile2,
+            GgmlType.Q8_0 => &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
+            GgmlType.Q5_0 => &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
             _ => null,
         };
 }

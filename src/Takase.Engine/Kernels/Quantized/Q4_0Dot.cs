@@ -30,7 +30,7 @@ internal static unsafe class Q4_0DotScalar
 /// activation) is subtracted in 16 bits — the integers Σ(q−8)·a without the sign trick's three extra operations — and
 /// the blocks' f16 scales are converted eight at a time, times the activation scales, before the blocks are summed
 /// (the scalar conversion cost as much as the dot itself). Even blocks go into one sum and odd ones into another,
-/// added at the end: the float operations of <see cref="Batched.Q4_0Tile"/> in the same order, so both agree bit for bit.
+/// added at the end: the float operations of <see cref="Batched.Tiles{TFormat,TWeights,TColumn}"/> with <see cref="Batched.Q4_0Tile"/> in the same order, so both agree bit for bit.
 /// </summary>
 internal static unsafe class Q4_0DotAvx2
 {
