@@ -87,7 +87,20 @@ public static unsafe class WeightOps
     internal static bool SameFormat(in Weight a, in Weight b) =>
         a.Cols == b.Cols && RowDots.For(a.Type.Type)?.Activation == RowDots.For(b.Type.Type)?.Activation;
 
-    private static int ActivationBytes(in Weight w) => RowDots.For(w.Type.Type)?.ActivationBytes(w.Cols) ?? w.Cols * sizeof(float);
+    internal static int ActivationBytes(in Weight w) => RowDots.For(w.Type.Type)?.ActivationBytes(w.Cols) ?? w.Cols * sizeof(float);
+
+    /// <summary>The <paramref name="columns"/> input vectors in <paramref name="w"/>'s activation format, one after
+    /// another <see cref="ActivationBytes"/> apart: quantized for its row-dot kernel, copied as floats without one.</summary>
+    internal static void PrepareColumns(in Weight w, float* x, int columns, byte* activations)
+    {
+        var kernel = RowDots.For(w.Type.Type);
+        int actBytes = ActivationBytes(w);
+        for (int c = 0; c < columns; c++)
+        {
+            if (kernel is null) Buffer.MemoryCopy(x + (long)c * w.Cols, activations + (long)c * actBytes, actBytes, actBytes);
+            else kernel.Prepare(x + (long)c * w.Cols, w.Cols, activations + (long)c * actBytes);
+        }
+    }
 
     private static byte[] Scratch(int bytes)
     {
@@ -103,14 +116,7 @@ public static unsafe class WeightOps
         var kernel = RowDots.For(w.Type.Type);
         int actBytes = ActivationBytes(w);
         if (reuse != null) activations = reuse;
-        else
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                if (kernel is null) Buffer.MemoryCopy(x + (long)c * w.Cols, activations + (long)c * actBytes, actBytes, actBytes);
-                else kernel.Prepare(x + (long)c * w.Cols, w.Cols, activations + (long)c * actBytes);
-            }
-        }
+        else PrepareColumns(w, x, columns, activations);
         return new MatMulJob
         {
             Weights = w.Pointer,

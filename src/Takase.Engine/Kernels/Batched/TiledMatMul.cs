@@ -122,8 +122,7 @@ internal static unsafe class TiledMatMul
         var rowDot = RowDots.For(w.Type.Type)!;
         int actBytes = rowDot.ActivationBytes(w.Cols);
         if (reuse != null) activations = reuse;
-        else
-            for (int c = 0; c < columns; c++) rowDot.Prepare(x + (long)c * w.Cols, w.Cols, activations + (long)c * actBytes);
+        else WeightOps.PrepareColumns(w, x, columns, activations);
         return new TiledMatMulJob
         {
             Weights = w.Pointer,
