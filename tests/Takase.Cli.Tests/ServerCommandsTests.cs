@@ -48,14 +48,15 @@ public sealed class ServeProcess : IDisposable
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         using var http = new HttpClient();
-        for (var i = 0; i < 200; i++)
+        // Generous: CI runs the test projects side by side on two cores, and the server's start-up JIT shares them.
+        for (var i = 0; i < 1200; i++)
         {
             try { if (http.GetAsync($"http://{host}/api/version").Result.IsSuccessStatusCode) return (server, host); }
             catch (AggregateException) { }
             Thread.Sleep(50);
         }
         server.Kill(entireProcessTree: true);
-        throw new InvalidOperationException("takase serve did not start within 10 s");
+        throw new InvalidOperationException("takase serve did not start within 60 s");
     }
 
     public string Host { get; private set; } = "";
