@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Takase.Engine.Gguf;
 using Takase.Engine.Kernels;
 
@@ -146,25 +145,23 @@ public sealed partial class TransformerModel : IDisposable
     }
 
     /// <summary>Causal attention of every query head over positions [0, length) of layer <paramref name="layer"/>:
-    /// scores = q·k / √d, softmax, then the weighted sum of the values, each a SIMD pass over the cache rows.</summary>
-    private void Attention(ForwardState state, int layer, int length)
+    /// scores = q·k / √d, softmax, then the weighted sum of the values (<see cref="AttentionHead"/>, as the batched
+    /// path runs it).</summary>
+    private unsafe void Attention(ForwardState state, int layer, int length)
     {
         var c = Config;
-        var keys = state.Cache.Keys(layer, length);
-        var values = state.Cache.Values(layer, length);
         var scale = 1f / MathF.Sqrt(c.HeadDim);
-        var scores = state.Scores.AsSpan(0, length);
-        for (var h = 0; h < c.HeadCount; h++)
+        float* keys = state.Cache.KeysPointer(layer), values = state.Cache.ValuesPointer(layer);
+        fixed (float* q = state.Q)
+        fixed (float* scores = state.Scores)
+        fixed (float* output = state.AttnOut)
         {
-            var kvOffset = h / c.GroupSize * c.HeadDim;
-            var q = state.Q.AsSpan(h * c.HeadDim, c.HeadDim);
-            for (var t = 0; t < length; t++)
-                scores[t] = TensorPrimitives.Dot(q, keys.Slice(t * c.KvDim + kvOffset, c.HeadDim)) * scale;
-            VectorOps.Softmax(scores);
-            var outHead = state.AttnOut.AsSpan(h * c.HeadDim, c.HeadDim);
-            outHead.Clear();
-            for (var t = 0; t < length; t++)
-                TensorPrimitives.MultiplyAdd(values.Slice(t * c.KvDim + kvOffset, c.HeadDim), scores[t], outHead, outHead);
+            for (var h = 0; h < c.HeadCount; h++)
+            {
+                var kvOffset = h / c.GroupSize * c.HeadDim;
+                AttentionHead.Attend(q + h * c.HeadDim, keys + kvOffset, values + kvOffset, c.KvDim, length, c.HeadDim, scale,
+                    scores, output + h * c.HeadDim);
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Takase.Engine.Threading;
 
 namespace Takase.Engine.Kernels.Batched;
@@ -6,8 +5,8 @@ namespace Takase.Engine.Kernels.Batched;
 /// <summary>
 /// Causal attention for a batch of query columns, each over its own sequence's KV cache (prompt tokens of one
 /// sequence share a cache; decode steps of several sequences each have their own). One work item is one
-/// (column, head) pair, so the pool splits both prompt tokens and heads; each item runs exactly the operations of
-/// the single-token path (scores = q·k / √d, softmax, weighted sum of values), so batched and token-by-token
+/// (column, head) pair, so the pool splits both prompt tokens and heads; each item runs the single-token path's
+/// <see cref="AttentionHead.Attend"/>, so batched and token-by-token
 /// results are the same bit for bit.
 /// </summary>
 internal unsafe struct BatchedAttentionJob : IRangeJob
@@ -35,18 +34,10 @@ internal unsafe struct BatchedAttentionJob : IRangeJob
             int length = Lengths[column];
             var scoresArray = t_scores;
             if (scoresArray is null || scoresArray.Length < length) t_scores = scoresArray = new float[Math.Max(length, 1024)];
-            var scores = scoresArray.AsSpan(0, length);
             int kvOffset = h / GroupSize * HeadDim;
-            var q = new ReadOnlySpan<float>(Queries + (long)column * QDim + h * HeadDim, HeadDim);
-            float* keys = Keys[column] + kvOffset;
-            float* values = Values[column] + kvOffset;
-            for (int t = 0; t < length; t++)
-                scores[t] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(keys + (long)t * KvDim, HeadDim)) * Scale;
-            VectorOps.Softmax(scores);
-            var outHead = new Span<float>(Output + (long)column * QDim + h * HeadDim, HeadDim);
-            outHead.Clear();
-            for (int t = 0; t < length; t++)
-                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (long)t * KvDim, HeadDim), scores[t], outHead, outHead);
+            fixed (float* scores = scoresArray)
+                AttentionHead.Attend(Queries + (long)column * QDim + h * HeadDim, Keys[column] + kvOffset, Values[column] + kvOffset,
+                    KvDim, length, HeadDim, Scale, scores, Output + (long)column * QDim + h * HeadDim);
         }
     }
 
