@@ -29,5 +29,5 @@ internal unsafe struct Q5_0Tile : ITileFormat<Vector256<sbyte>, Q8Column>
     public static Q8Column Column(ActivationBlockQ8* a) => Q8_0Tile.Column(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mac(Vector256<sbyte> w, float d, Q8Column y, Vector256<float> s) => Q8_0Tile.Mac(w, d, y, s);
+    public static Vector256<float> Mac(Vector256<sbyte> w, float* scale, Q8Column y, Vector256<float> s) => Q8_0Tile.Mac(w, scale, y, s);
 }

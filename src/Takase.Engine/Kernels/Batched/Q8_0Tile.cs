@@ -16,10 +16,10 @@ internal unsafe struct Q8_0Tile : ITileFormat<Vector256<sbyte>, Q8Column>
     public static Vector256<sbyte> Unpack(byte* row, int block) => Avx.LoadVector256((sbyte*)&((BlockQ8_0*)row)[block].Qs);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Q8Column Column(ActivationBlockQ8* a) => new(Avx.LoadVector256((sbyte*)&a->Qs), a->D);
+    public static Q8Column Column(ActivationBlockQ8* a) => new(Avx.LoadVector256((sbyte*)&a->Qs));
 
-    /// <summary>s + d·dy·Σw·y over one block; the accumulator by value so the JIT keeps it in a register.</summary>
+    /// <summary>s + scale·Σw·y over one block; the accumulator by value so the JIT keeps it in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mac(Vector256<sbyte> w, float d, Q8Column y, Vector256<float> s) =>
-        Fma.MultiplyAdd(Vector256.Create(d * y.D), Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(w, y.Y)), s);
+    public static Vector256<float> Mac(Vector256<sbyte> w, float* scale, Q8Column y, Vector256<float> s) =>
+        Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(scale), Avx.ConvertToVector256Single(Avx2Int8.MulSumPairs(w, y.Y)), s);
 }

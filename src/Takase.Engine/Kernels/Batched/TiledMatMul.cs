@@ -169,7 +169,7 @@ internal static unsafe class TiledMatMul
 
     /// <summary>The 2-row × 4-column tile kernel of <paramref name="type"/> (null without AVX2 or a kernel); the VNNI
     /// formats where the CPU has them (same results, fewer instructions).</summary>
-    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> FourColumns(GgmlType type) =>
+    private static delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> FourColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
         {
             GgmlType.Q4_0 => Vnni.IsSupported ? &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile,
@@ -179,7 +179,7 @@ internal static unsafe class TiledMatMul
         };
 
     /// <summary>The 2-row × 2-column twin of <see cref="FourColumns"/>.</summary>
-    private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> TwoColumns(GgmlType type) =>
+    private static delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> TwoColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
         {
             GgmlType.Q4_0 => Vnni.IsSupported ? &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile2,
@@ -208,8 +208,8 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public int Columns;
     public int Blocks;
     public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0)
-    public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
-    public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile2; // 2 rows × 2 columns
+    public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile; // 2 rows × 4 columns
+    public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile2; // 2 rows × 2 columns
     public delegate*<byte*, byte*, int, float> Dot;
 
     /// <summary>The f16 scale of each block of a row → floats, eight at a time through the vector conversion (the
@@ -232,6 +232,13 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public readonly void Execute(int start, int end)
     {
         float* scales = stackalloc float[PairsPerBand * 2 * Blocks];
+        // The columns' block scales, gathered once from their activation blocks for every band of the chunk.
+        float* columnScales = stackalloc float[(Columns & ~1) * Blocks];
+        for (int k = 0; k < (Columns & ~1); k++)
+        {
+            var blocks = (ActivationBlockQ8*)(Activations + (long)k * ActivationStride);
+            for (int i = 0; i < Blocks; i++) columnScales[k * Blocks + i] = blocks[i].D;
+        }
         int fullPairs = Rows / 2;
         for (int band = start; band < end; band += PairsPerBand)
         {
@@ -249,14 +256,16 @@ internal unsafe struct TiledMatMulJob : IRangeJob
                 byte* act = Activations + (long)c * ActivationStride;
                 float* output = Output + (long)c * Rows;
                 for (int p = band; p < bandEnd; p++)
-                    Tile(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride, Blocks, output + 2 * p, Rows);
+                    Tile(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride,
+                        columnScales + c * Blocks, Blocks, output + 2 * p, Rows);
             }
             if (c + 2 <= Columns)
             {
                 byte* act = Activations + (long)c * ActivationStride;
                 float* output = Output + (long)c * Rows;
                 for (int p = band; p < bandEnd; p++)
-                    Tile2(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride, Blocks, output + 2 * p, Rows);
+                    Tile2(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride,
+                        columnScales + c * Blocks, Blocks, output + 2 * p, Rows);
                 c += 2;
             }
             // Leftovers: the last column (when odd) of the band's pairs, and an odd last row (all columns).

@@ -13,7 +13,7 @@ namespace Takase.Engine.Tests.Kernels.Batched;
 /// </summary>
 public sealed unsafe class VnniTileTests
 {
-    private delegate void TileKernel(byte* w, int rowBytes, float* scales, byte* a, int actStride, int blocks, float* y, int yStride);
+    private delegate void TileKernel(byte* w, int rowBytes, float* scales, byte* a, int actStride, float* columnScales, int blocks, float* y, int yStride);
 
     [Theory]
     [InlineData(GgmlType.Q4_0, 7)]
@@ -36,12 +36,15 @@ public sealed unsafe class VnniTileTests
         int actStride = rowDot.ActivationBytes(cols);
         var activations = new byte[4 * actStride];
         var scales = new float[2 * blocks];
+        var columnScales = new float[4 * blocks];
         fixed (byte* w = weights)
         fixed (float* px = x)
         fixed (byte* a = activations)
-        fixed (float* s = scales)
+        fixed (float* s = scales, cs = columnScales)
         {
             for (int c = 0; c < 4; c++) rowDot.Prepare(px + c * cols, cols, a + c * actStride);
+            for (int c = 0; c < 4; c++)
+                for (int i = 0; i < blocks; i++) cs[c * blocks + i] = ((ActivationBlockQ8*)(a + c * actStride))[i].D;
             for (int r = 0; r < 2; r++)
                 for (int i = 0; i < blocks; i++)
                     s[r * blocks + i] = HalfBits.ToFloat(*(ushort*)(w + r * rowBytes + i * info.BytesPerBlock));
@@ -52,8 +55,8 @@ public sealed unsafe class VnniTileTests
                 var actual = new float[8];
                 fixed (float* e = expected, y = actual)
                 {
-                    first(w, rowBytes, s, a, actStride, blocks, e, 2);
-                    second(w, rowBytes, s, a, actStride, blocks, y, 2);
+                    first(w, rowBytes, s, a, actStride, cs, blocks, e, 2);
+                    second(w, rowBytes, s, a, actStride, cs, blocks, y, 2);
                 }
                 Assert.Equal(expected, actual);
                 // And each output is the row dot itself.
