@@ -106,6 +106,65 @@ public sealed unsafe class PortableKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(33)]
+    [InlineData(896)]
+    [InlineData(4867)]
+    public void F16Vector128EqualsTheScalarDotWithinFloatRounding(int n)
+    {
+        // Only the order of float additions (and fused or separate multiply-adds) differs: the bound is 1e-5 of Σ|w·x|.
+        var row = TensorTestData.RandomRow(GgmlType.F16, n, seed: n);
+        var x = TensorTestData.RandomVector(n, seed: n + 1);
+        var kernel = RowDots.For(GgmlType.F16, KernelPath.Vector128)!;
+        float scalar = F16Scalar.Dot(row, x), vector;
+        fixed (byte* pr = row)
+        fixed (float* px = x)
+            vector = kernel.Dot(pr, (byte*)px, n);
+        var w = new float[n];
+        F16Scalar.Dequantize(row, w);
+        double absDot = 0;
+        for (int i = 0; i < n; i++) absDot += Math.Abs((double)w[i] * x[i]);
+        Assert.InRange(Math.Abs(vector - scalar), 0, 1e-5 * absDot + 1e-30);
+    }
+
+    [Fact]
+    public void HalfBitsVector128ConvertsEveryHalfLikeTheLibrary()
+    {
+        for (uint h = 0; h < 65536; h += 4)
+        {
+            var v = HalfBitsVector128.ToFloat(Vector128.Create(h, h + 1, h + 2, h + 3));
+            for (int j = 0; j < 4; j++)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(Fp16.ToFloat((ushort)(h + j))), BitConverter.SingleToUInt32Bits(v[j]));
+        }
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(896)]
+    [InlineData(4864)]
+    public void Vector128ActivationQuantizerGivesTheScalarBytes(int n)
+    {
+        var x = TensorTestData.RandomVector(n, seed: n);
+        x[0] = 1f;
+        x[3] = 0.5f / 127 * 7; // x·127/amax = 3.5: a tie, rounded to even
+        x[5] = -2.5f / 127;    // −2.5: a tie on the negative side
+        x.AsSpan(32, Math.Min(32, n - 32)).Clear();
+        var scalar = new byte[ActivationQ8.Q8Bytes(n)];
+        var vector = new byte[ActivationQ8.Q8Bytes(n)];
+        fixed (float* px = x)
+        fixed (byte* ps = scalar)
+        fixed (byte* pv = vector)
+        {
+            ActivationQ8.QuantizeQ8Scalar(px, n, (ActivationBlockQ8*)ps);
+            ActivationQ8Vector128.Quantize(px, n, (ActivationBlockQ8*)pv);
+        }
+        Assert.Equal(scalar, vector);
+    }
+
     private static bool IsKQuant(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q6_K;
 
     private static void AssertSameBits(float expected, float actual, string what) =>

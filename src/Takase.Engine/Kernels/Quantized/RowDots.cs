@@ -56,7 +56,7 @@ internal enum KernelPath
     /// <summary>The integer scalar references.</summary>
     Scalar,
     /// <summary>Cross-platform <see cref="System.Runtime.Intrinsics.Vector128"/> (NEON on ARM64; SSE on x64). Runs
-    /// anywhere, equal to the scalar twins bit for bit.</summary>
+    /// anywhere; the integer kernels equal the scalar twins bit for bit, F16 within float rounding.</summary>
     Vector128,
     /// <summary>AVX2 + FMA intrinsics. Runs only where <see cref="RowDots.UseAvx2"/>.</summary>
     Avx2,
@@ -126,6 +126,7 @@ internal static unsafe class RowDots
                 table[(int)GgmlType.Q8_0] = new("q8_0·q8 vector128", ActivationFormat.Q8, &Q8_0DotVector128.Dot, 32);
                 table[(int)GgmlType.Q4_K] = new("q4_K·q8_K vector128", ActivationFormat.Q8K, &Q4_KDotVector128.Dot, 256);
                 table[(int)GgmlType.Q6_K] = new("q6_K·q8_K vector128", ActivationFormat.Q8K, &Q6_KDotVector128.Dot, 256);
+                table[(int)GgmlType.F16] = new("f16·f32 vector128", ActivationFormat.Float, &F16Vector128, 1);
                 break;
             default:
                 table[(int)GgmlType.Q4_0] = new("q4_0·q8 scalar", ActivationFormat.Q8, &Q4_0DotScalar.Dot, 32);
@@ -142,6 +143,8 @@ internal static unsafe class RowDots
     }
 
     private static float F16Avx2(byte* row, byte* x, int n) => F16DotAvx2.Dot(row, (float*)x, n);
+
+    private static float F16Vector128(byte* row, byte* x, int n) => F16DotVector128.Dot(row, (float*)x, n);
 
     internal static float F32Vector(byte* row, byte* x, int n) =>
         System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(row, n), new ReadOnlySpan<float>(x, n));
