@@ -30,9 +30,9 @@ internal static unsafe class Q4_KDotVector512
                 var bits = Vector256.Load(q4);
                 var q = Vector512.Create(bits & Vector256.Create((byte)0x0F), Vector256.ShiftRightLogical(bits, 4)).AsSByte();
                 var av = Vector512.Load(a);
-                var low = Int8Vector512.PairSums(Vector512.WidenLower(q) * Vector512.WidenLower(av));
-                var high = Int8Vector512.PairSums(Vector512.WidenUpper(q) * Vector512.WidenUpper(av));
-                sumi += low * (int)(scales & 0xFF) + high * (int)((scales >> 8) & 0xFF);
+                // Lanes 0–7 hold group 2j's sums, 8–15 group 2j + 1's.
+                var groupScales = Vector512.Create(Vector256.Create((int)(scales & 0xFF)), Vector256.Create((int)((scales >> 8) & 0xFF)));
+                sumi += Int8Vector512.QuadSums(q, Vector512.Load(a)) * groupScales;
             }
             int summs = 0;
             for (int g = 0; g < 8; g++, mins >>= 8)
@@ -44,7 +44,8 @@ internal static unsafe class Q4_KDotVector512
 }
 
 /// <summary>Q6_K row · Q8_K activation with Vector512: each half's 128 levels rebuilt as two vectors of 64 (four
-/// groups each), minus 32 as signed bytes, each group's Σ(q−32)·a times its signed scale.</summary>
+/// groups of 16 each, 4 int lanes per group after the quad sums), minus 32 as signed bytes, each group's Σ(q−32)·a
+/// times its signed scale.</summary>
 internal static unsafe class Q6_KDotVector512
 {
     public static float Dot(byte* row, byte* act, int blocks)
@@ -65,12 +66,8 @@ internal static unsafe class Q6_KDotVector512
                 // r % 32 of Qh at bit 2·(r/32).
                 var first = Levels(ql & Vector512.Create((byte)0x0F), Vector512.Create(qh, Vector256.ShiftRightLogical(qh, 2)));
                 var second = Levels(Vector512.ShiftRightLogical(ql, 4), Vector512.Create(Vector256.ShiftRightLogical(qh, 4), Vector256.ShiftRightLogical(qh, 6)));
-                var a0 = Vector512.Load(a);
-                var a1 = Vector512.Load(a + 64);
-                sumi += Groups(Vector512.WidenLower(first), Vector512.WidenLower(a0), sc[0], sc[1]);
-                sumi += Groups(Vector512.WidenUpper(first), Vector512.WidenUpper(a0), sc[2], sc[3]);
-                sumi += Groups(Vector512.WidenLower(second), Vector512.WidenLower(a1), sc[4], sc[5]);
-                sumi += Groups(Vector512.WidenUpper(second), Vector512.WidenUpper(a1), sc[6], sc[7]);
+                sumi += Int8Vector512.QuadSums(first, Vector512.Load(a)) * GroupScales(sc);
+                sumi += Int8Vector512.QuadSums(second, Vector512.Load(a + 64)) * GroupScales(sc + 4);
             }
             sum += HalfBits.ToFloat(x[i].D) * y[i].D * Vector512.Sum(sumi);
         }
@@ -82,9 +79,9 @@ internal static unsafe class Q6_KDotVector512
     private static Vector512<sbyte> Levels(Vector512<byte> low, Vector512<byte> high) =>
         (low | Vector512.ShiftLeft(high & Vector512.Create((byte)3), 4)).AsSByte() - Vector512.Create((sbyte)32);
 
-    /// <summary>Two groups of 16 (widened levels and activations) → their Σ(q−32)·a times their scales, as 16 int
-    /// lanes (the first group in lanes 0–7).</summary>
+    /// <summary>Four groups' signed scales, each over the 4 lanes that hold its sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Groups(Vector512<short> q, Vector512<short> a, sbyte s0, sbyte s1) =>
-        Int8Vector512.PairSums(q * a) * Vector512.Create(Vector256.Create((int)s0), Vector256.Create((int)s1));
+    private static Vector512<int> GroupScales(sbyte* sc) => Vector512.Create(
+        Vector256.Create(Vector128.Create((int)sc[0]), Vector128.Create((int)sc[1])),
+        Vector256.Create(Vector128.Create((int)sc[2]), Vector128.Create((int)sc[3])));
 }

@@ -76,9 +76,14 @@ internal static unsafe class RowDots
 {
     public static bool UseAvx2 { get; } = Avx2.IsSupported && Fma.IsSupported;
 
-    /// <summary>The path <see cref="For(GgmlType)"/> uses on this CPU. Vector512 is chosen on AVX-512 hardware without a
-    /// measurement behind it (none was possible where it was written); it keeps the AVX2 results bit for bit, so the
-    /// AVX2 tiles of batched decode still agree with it. Requires AVX2 as well, which every AVX-512 CPU has.</summary>
+    /// <summary>
+    /// The path <see cref="For(GgmlType)"/> uses on this CPU. Vector512 is chosen on AVX-512 hardware without a
+    /// measurement behind it (none was possible where it was written): it keeps the AVX2 results bit for bit, so the
+    /// AVX2 tiles of batched decode still agree with it, but the portable API has no vpmaddubsw, so it spends more
+    /// instructions per byte than the AVX2 kernels and may not be faster. To compare on such a machine, run the same
+    /// bench with DOTNET_PreferredVectorBitWidth=256 (the runtime then reports Vector512 as not accelerated and the
+    /// AVX2 path is taken). Requires AVX2 as well, which every AVX-512 CPU has.
+    /// </summary>
     public static KernelPath Path { get; } =
         UseAvx2 ? (Vector512.IsHardwareAccelerated ? KernelPath.Vector512 : KernelPath.Avx2)
         : Vector128.IsHardwareAccelerated ? KernelPath.Vector128 : KernelPath.Scalar;
