@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.Intrinsics;
+using Takase.Engine.Kernels.Batched;
 using Takase.Engine.Kernels.Quantized;
+using Takase.Engine.Models;
 using Takase.Engine.Tensors;
 using Takase.Engine.Tensors.Blocks;
 using Takase.Engine.Tests.Tensors;
@@ -103,6 +105,36 @@ public sealed unsafe class PortableKernelTests
         {
             Assert.Same(RowDots.For(type, expected), RowDots.For(type));
             Assert.Contains(expected.ToString().ToLowerInvariant(), RowDots.For(type)!.Name);
+        }
+    }
+
+    /// <summary>Why Vector512 may replace AVX2 as the row dot on AVX-512 machines: the AVX2 tiles of batched decode,
+    /// which stay in use there, must still equal the row dot bit for bit (odd rows, odd block counts, 4-, 2- and
+    /// 1-column groups).</summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_0, 37, 224, 7)]
+    [InlineData(GgmlType.Q5_0, 37, 320, 7)]
+    [InlineData(GgmlType.Q8_0, 37, 224, 7)]
+    public void Vector512EqualsTheAvx2TilesBitForBit(GgmlType type, int rows, int cols, int columns)
+    {
+        Assert.SkipUnless(TiledMatMul.Supports(type), "no AVX2 on this CPU: the tiles are not used");
+        var data = TensorTestData.RandomRow(type, cols * rows, seed: rows);
+        var x = TensorTestData.RandomVector(columns * cols, seed: cols);
+        var tiled = new float[columns * rows];
+        var kernel = RowDots.For(type, KernelPath.Vector512)!;
+        var act = new byte[kernel.ActivationBytes(cols)];
+        long rowBytes = TensorTypes.Get(type).RowBytes(cols);
+        fixed (byte* pw = data)
+        fixed (float* px = x)
+        fixed (byte* pa = act)
+        {
+            TiledMatMul.MatMul(new Weight(pw, TensorTypes.Get(type), rows, cols, type.ToString()), x, columns, tiled);
+            for (int c = 0; c < columns; c++)
+            {
+                kernel.Prepare(px + c * cols, cols, pa);
+                for (int r = 0; r < rows; r++)
+                    AssertSameBits(tiled[c * rows + r], kernel.Dot(pw + r * rowBytes, pa, cols / kernel.BlockSize), $"{type} row {r} column {c}");
+            }
         }
     }
 
