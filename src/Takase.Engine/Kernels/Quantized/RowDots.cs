@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Takase.Engine.Tensors;
 using Takase.Engine.Tensors.Blocks;
@@ -48,43 +49,97 @@ internal sealed unsafe class RowDot(string name, ActivationFormat activation, de
     }
 }
 
+/// <summary>An instruction-set family the row dots are written for; <see cref="RowDots.For(GgmlType, KernelPath)"/>
+/// gives each one's table, so tests can hold every strategy against its twin on any machine.</summary>
+internal enum KernelPath
+{
+    /// <summary>The integer scalar references.</summary>
+    Scalar,
+    /// <summary>Cross-platform <see cref="System.Runtime.Intrinsics.Vector128"/> (NEON on ARM64; SSE on x64). Runs
+    /// anywhere; the integer kernels equal the scalar twins bit for bit, F16 within float rounding.</summary>
+    Vector128,
+    /// <summary>AVX2 + FMA intrinsics. Runs only where <see cref="RowDots.UseAvx2"/>.</summary>
+    Avx2,
+    /// <summary>Cross-platform <see cref="System.Runtime.Intrinsics.Vector512"/> (AVX-512; software elsewhere, slow but
+    /// correct). Q4_0, Q5_0 and Q8_0 equal the AVX2 kernels bit for bit, Q4_K and Q6_K the scalar ones; F16 is AVX2's
+    /// where AVX2 runs and the scalar type table's otherwise.</summary>
+    Vector512,
+}
+
 /// <summary>
-/// Picks the row-dot kernel for a weight type from the CPU's instruction sets (AVX2 + FMA here; the integer scalar
-/// twins elsewhere), like Sep's parser factory. Types with no kernel here return null and run through the float
-/// <see cref="TensorTypeInfo.Dot"/> of the type table.
+/// Picks the row-dot kernel for a weight type from the CPU's instruction sets, like Sep's parser factory:
+/// Vector512 where it is hardware-accelerated and AVX2 + FMA is present, AVX2 where only that is, Vector128 where
+/// 128-bit vectors are accelerated but AVX2 is not (ARM64 NEON, old x64), the integer scalar twins elsewhere. Types with
+/// no kernel here return null and run through the float <see cref="TensorTypeInfo.Dot"/> of the type table.
 /// </summary>
 internal static unsafe class RowDots
 {
     public static bool UseAvx2 { get; } = Avx2.IsSupported && Fma.IsSupported;
 
-    private static readonly RowDot?[] Best = Build(UseAvx2);
-    private static readonly RowDot?[] Scalar = Build(avx2: false);
+    /// <summary>
+    /// The path <see cref="For(GgmlType)"/> uses on this CPU. Vector512 is chosen on AVX-512 hardware without a
+    /// measurement behind it (none was possible where it was written): it keeps the AVX2 results bit for bit, so the
+    /// AVX2 tiles of batched decode still agree with it, but the portable API has no vpmaddubsw, so it spends more
+    /// instructions per byte than the AVX2 kernels and may not be faster. To compare on such a machine, run the same
+    /// bench with DOTNET_PreferredVectorBitWidth=256 (the runtime then reports Vector512 as not accelerated and the
+    /// AVX2 path is taken). Requires AVX2 as well, which every AVX-512 CPU has.
+    /// </summary>
+    public static KernelPath Path { get; } =
+        UseAvx2 ? (Vector512.IsHardwareAccelerated ? KernelPath.Vector512 : KernelPath.Avx2)
+        : Vector128.IsHardwareAccelerated ? KernelPath.Vector128 : KernelPath.Scalar;
+
+    private static readonly RowDot?[][] Tables = [Build(KernelPath.Scalar), Build(KernelPath.Vector128), Build(KernelPath.Avx2), Build(KernelPath.Vector512)];
 
     /// <summary>The fastest kernel for <paramref name="type"/>, or null.</summary>
-    public static RowDot? For(GgmlType type) => (uint)type < (uint)Best.Length ? Best[(int)type] : null;
+    public static RowDot? For(GgmlType type) => For(type, Path);
 
     /// <summary>The integer scalar reference for <paramref name="type"/>, or null.</summary>
-    public static RowDot? ScalarFor(GgmlType type) => (uint)type < (uint)Scalar.Length ? Scalar[(int)type] : null;
+    public static RowDot? ScalarFor(GgmlType type) => For(type, KernelPath.Scalar);
 
-    private static RowDot?[] Build(bool avx2)
+    /// <summary>The kernel of <paramref name="path"/> for <paramref name="type"/>, or null: for tests and benchmarks
+    /// (an <see cref="KernelPath.Avx2"/> kernel must only be called where <see cref="UseAvx2"/>).</summary>
+    public static RowDot? For(GgmlType type, KernelPath path)
+    {
+        var table = Tables[(int)path];
+        return (uint)type < (uint)table.Length ? table[(int)type] : null;
+    }
+
+    private static RowDot?[] Build(KernelPath path)
     {
         var table = new RowDot?[(int)GgmlType.BF16 + 1];
-        if (avx2)
+        switch (path)
         {
-            table[(int)GgmlType.Q4_0] = new("q4_0·q8 avx2", ActivationFormat.Q8, &Q4_0DotAvx2.Dot, 32);
-            table[(int)GgmlType.Q5_0] = new("q5_0·q8 avx2", ActivationFormat.Q8, &Q5_0DotAvx2.Dot, 32);
-            table[(int)GgmlType.Q8_0] = new("q8_0·q8 avx2", ActivationFormat.Q8, &Q8_0DotAvx2.Dot, 32);
-            table[(int)GgmlType.Q4_K] = new("q4_K·q8_K avx2", ActivationFormat.Q8K, &Q4_KDotAvx2.Dot, 256);
-            table[(int)GgmlType.Q6_K] = new("q6_K·q8_K avx2", ActivationFormat.Q8K, &Q6_KDotAvx2.Dot, 256);
-            table[(int)GgmlType.F16] = new("f16·f32 avx2", ActivationFormat.Float, &F16Avx2, 1);
-        }
-        else
-        {
-            table[(int)GgmlType.Q4_0] = new("q4_0·q8 scalar", ActivationFormat.Q8, &Q4_0DotScalar.Dot, 32);
-            table[(int)GgmlType.Q5_0] = new("q5_0·q8 scalar", ActivationFormat.Q8, &Q5_0DotScalar.Dot, 32);
-            table[(int)GgmlType.Q8_0] = new("q8_0·q8 scalar", ActivationFormat.Q8, &Q8_0DotScalar.Dot, 32);
-            table[(int)GgmlType.Q4_K] = new("q4_K·q8_K scalar", ActivationFormat.Q8K, &Q4_KDotScalar.Dot, 256);
-            table[(int)GgmlType.Q6_K] = new("q6_K·q8_K scalar", ActivationFormat.Q8K, &Q6_KDotScalar.Dot, 256);
+            case KernelPath.Avx2:
+                table[(int)GgmlType.Q4_0] = new("q4_0·q8 avx2", ActivationFormat.Q8, &Q4_0DotAvx2.Dot, 32);
+                table[(int)GgmlType.Q5_0] = new("q5_0·q8 avx2", ActivationFormat.Q8, &Q5_0DotAvx2.Dot, 32);
+                table[(int)GgmlType.Q8_0] = new("q8_0·q8 avx2", ActivationFormat.Q8, &Q8_0DotAvx2.Dot, 32);
+                table[(int)GgmlType.Q4_K] = new("q4_K·q8_K avx2", ActivationFormat.Q8K, &Q4_KDotAvx2.Dot, 256);
+                table[(int)GgmlType.Q6_K] = new("q6_K·q8_K avx2", ActivationFormat.Q8K, &Q6_KDotAvx2.Dot, 256);
+                table[(int)GgmlType.F16] = new("f16·f32 avx2", ActivationFormat.Float, &F16Avx2, 1);
+                break;
+            case KernelPath.Vector512:
+                table[(int)GgmlType.Q4_0] = new("q4_0·q8 vector512", ActivationFormat.Q8, &Q4_0DotVector512.Dot, 32);
+                table[(int)GgmlType.Q5_0] = new("q5_0·q8 vector512", ActivationFormat.Q8, &Q5_0DotVector512.Dot, 32);
+                table[(int)GgmlType.Q8_0] = new("q8_0·q8 vector512", ActivationFormat.Q8, &Q8_0DotVector512.Dot, 32);
+                table[(int)GgmlType.Q4_K] = new("q4_K·q8_K vector512", ActivationFormat.Q8K, &Q4_KDotVector512.Dot, 256);
+                table[(int)GgmlType.Q6_K] = new("q6_K·q8_K vector512", ActivationFormat.Q8K, &Q6_KDotVector512.Dot, 256);
+                if (UseAvx2) table[(int)GgmlType.F16] = new("f16·f32 avx2", ActivationFormat.Float, &F16Avx2, 1);
+                break;
+            case KernelPath.Vector128:
+                table[(int)GgmlType.Q4_0] = new("q4_0·q8 vector128", ActivationFormat.Q8, &Q4_0DotVector128.Dot, 32);
+                table[(int)GgmlType.Q5_0] = new("q5_0·q8 vector128", ActivationFormat.Q8, &Q5_0DotVector128.Dot, 32);
+                table[(int)GgmlType.Q8_0] = new("q8_0·q8 vector128", ActivationFormat.Q8, &Q8_0DotVector128.Dot, 32);
+                table[(int)GgmlType.Q4_K] = new("q4_K·q8_K vector128", ActivationFormat.Q8K, &Q4_KDotVector128.Dot, 256);
+                table[(int)GgmlType.Q6_K] = new("q6_K·q8_K vector128", ActivationFormat.Q8K, &Q6_KDotVector128.Dot, 256);
+                table[(int)GgmlType.F16] = new("f16·f32 vector128", ActivationFormat.Float, &F16Vector128, 1);
+                break;
+            default:
+                table[(int)GgmlType.Q4_0] = new("q4_0·q8 scalar", ActivationFormat.Q8, &Q4_0DotScalar.Dot, 32);
+                table[(int)GgmlType.Q5_0] = new("q5_0·q8 scalar", ActivationFormat.Q8, &Q5_0DotScalar.Dot, 32);
+                table[(int)GgmlType.Q8_0] = new("q8_0·q8 scalar", ActivationFormat.Q8, &Q8_0DotScalar.Dot, 32);
+                table[(int)GgmlType.Q4_K] = new("q4_K·q8_K scalar", ActivationFormat.Q8K, &Q4_KDotScalar.Dot, 256);
+                table[(int)GgmlType.Q6_K] = new("q6_K·q8_K scalar", ActivationFormat.Q8K, &Q6_KDotScalar.Dot, 256);
+                break;
         }
         // F32 weights (small models such as stories260K, embedding and routing models stored unquantized): the
         // vectorised dot of TensorPrimitives on any CPU, in place of the type table's element-by-element loop.
@@ -93,6 +148,8 @@ internal static unsafe class RowDots
     }
 
     private static float F16Avx2(byte* row, byte* x, int n) => F16DotAvx2.Dot(row, (float*)x, n);
+
+    private static float F16Vector128(byte* row, byte* x, int n) => F16DotVector128.Dot(row, (float*)x, n);
 
     internal static float F32Vector(byte* row, byte* x, int n) =>
         System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(row, n), new ReadOnlySpan<float>(x, n));
