@@ -36,6 +36,7 @@ internal static unsafe class ActivationQ8
     public static void QuantizeQ8(float* x, int n, ActivationBlockQ8* dst)
     {
         if (Avx2.IsSupported) QuantizeQ8Avx2(x, n, dst);
+        else if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) ActivationQ8Vector128.Quantize(x, n, dst);
         else QuantizeQ8Scalar(x, n, dst);
     }
 

@@ -77,16 +77,21 @@ internal static unsafe class RowDots
     public static bool UseAvx2 { get; } = Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
-    /// The path <see cref="For(GgmlType)"/> uses on this CPU. Vector512 is chosen on AVX-512 hardware without a
-    /// measurement behind it (none was possible where it was written): it keeps the AVX2 results bit for bit, so the
-    /// AVX2 tiles of batched decode still agree with it, but the portable API has no vpmaddubsw, so it spends more
-    /// instructions per byte than the AVX2 kernels and may not be faster. To compare on such a machine, run the same
-    /// bench with DOTNET_PreferredVectorBitWidth=256 (the runtime then reports Vector512 as not accelerated and the
-    /// AVX2 path is taken). Requires AVX2 as well, which every AVX-512 CPU has.
+    /// The path <see cref="For(GgmlType)"/> uses on this CPU: AVX2 wherever it runs, then Vector128 (ARM64 NEON), then
+    /// scalar. Vector512 is not picked by itself: on an AVX-512 machine (Zen 5, where this was measured) the portable
+    /// Vector512 kernels took 1.5–1.8× the time of the AVX2 ones per row — the portable API has no vpmaddubsw, so they
+    /// spend more instructions per byte. TAKASE_KERNELS=vector512 (or avx2, vector128, scalar) forces a path, to
+    /// measure it on other hardware; a path this CPU cannot run falls back to the default.
     /// </summary>
-    public static KernelPath Path { get; } =
-        UseAvx2 ? (Vector512.IsHardwareAccelerated ? KernelPath.Vector512 : KernelPath.Avx2)
-        : Vector128.IsHardwareAccelerated ? KernelPath.Vector128 : KernelPath.Scalar;
+    public static KernelPath Path { get; } = Choose(Environment.GetEnvironmentVariable("TAKASE_KERNELS"));
+
+    private static KernelPath Choose(string? forced)
+    {
+        var best = UseAvx2 ? KernelPath.Avx2 : Vector128.IsHardwareAccelerated ? KernelPath.Vector128 : KernelPath.Scalar;
+        if (!Enum.TryParse<KernelPath>(forced, ignoreCase: true, out var path)) return best;
+        // Vector512 keeps AVX2's F16 kernel and float order, so it needs AVX2 too; the others run anywhere.
+        return path is KernelPath.Avx2 or KernelPath.Vector512 && !UseAvx2 ? best : path;
+    }
 
     private static readonly RowDot?[][] Tables = [Build(KernelPath.Scalar), Build(KernelPath.Vector128), Build(KernelPath.Avx2), Build(KernelPath.Vector512)];
 
