@@ -10,8 +10,8 @@ namespace Takase.Benchmarks;
 /// values) for Qwen2.5-0.5B (14 query heads over 2 KV heads × 64) and Llama-3.2-1B (32 over 8 × 64), through
 /// <see cref="BatchedAttentionJob"/>, the kernel of batched decode; with one column it runs exactly the operations of the
 /// single-token path. GB/s counts keys and values read (once each, though grouped query heads re-read them from cache)
-/// plus queries read and outputs written. Caches cycle through enough layers to exceed the L3, as in a decode step where
-/// the weights evict them.
+/// plus queries read and outputs written. Caches cycle through enough copies (layers, in a model) to total 128 MiB, four
+/// times the L3: in a decode step the weights streamed between two uses of a layer's cache evict it.
 /// </summary>
 public abstract unsafe class AttentionBenchmarksBase : IBytesPerInvocation, IColumnsPerInvocation
 {
@@ -53,7 +53,7 @@ public abstract unsafe class AttentionBenchmarksBase : IBytesPerInvocation, ICol
     {
         var d = ModelDims.Of(Shape);
         long perSequence = 2L * Positions * d.KvDim;
-        _sets = (int)Math.Clamp(MinimumTotalBytes / (perSequence * Sequences * sizeof(float)) + 1, 1, d.Layers);
+        _sets = (int)(MinimumTotalBytes / (perSequence * Sequences * sizeof(float)) + 1);
         _cache = GC.AllocateUninitializedArray<float>(checked((int)(perSequence * Sequences * _sets)), pinned: true);
         var rng = new Random(1);
         for (int i = 0; i < _cache.Length; i++) _cache[i] = (float)(rng.NextDouble() - 0.5);
