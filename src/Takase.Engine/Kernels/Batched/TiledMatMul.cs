@@ -133,7 +133,7 @@ internal static unsafe class TiledMatMul
             Output = y,
             Columns = columns,
             Blocks = w.Cols / rowDot.BlockSize,
-            BlockBytes = w.Type.BytesPerBlock,
+            BlockBytes = LeadingScale(w.Type.Type) ? w.Type.BytesPerBlock : 0,
             Tile = FourColumns(w.Type.Type),
             Tile2 = TwoColumns(w.Type.Type),
             Dot = rowDot.Dot,
@@ -167,6 +167,10 @@ internal static unsafe class TiledMatMul
             throw new ArgumentException($"{w.Name}: {columns} column(s) need {columns * w.Cols} inputs and {columns * w.Rows} outputs; got {x.Length} and {y.Length}");
     }
 
+    /// <summary>Whether each block starts with its f16 scale, which the job converts once per band (the K-quants'
+    /// super-blocks carry several scales; their tiles read them themselves).</summary>
+    private static bool LeadingScale(GgmlType type) => type is not (GgmlType.Q4_K or GgmlType.Q6_K);
+
     /// <summary>The 2-row × 4-column tile kernel of <paramref name="type"/> (null without AVX2 or a kernel).</summary>
     private static delegate*<byte*, int, float*, byte*, int, int, float*, int, void> FourColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
@@ -174,6 +178,8 @@ internal static unsafe class TiledMatMul
             GgmlType.Q4_0 => &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile,
             GgmlType.Q8_0 => &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile,
             GgmlType.Q5_0 => &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile,
+            GgmlType.Q4_K => &Q4_KTile.Tile,
+            GgmlType.Q6_K => &Q6_KTile.Tile,
             _ => null,
         };
 
@@ -184,6 +190,8 @@ internal static unsafe class TiledMatMul
             GgmlType.Q4_0 => &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile2,
             GgmlType.Q8_0 => &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
             GgmlType.Q5_0 => &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
+            GgmlType.Q4_K => &Q4_KTile.Tile2,
+            GgmlType.Q6_K => &Q6_KTile.Tile2,
             _ => null,
         };
 }
@@ -206,7 +214,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public float* Output;         // column c at Output + c·Rows
     public int Columns;
     public int Blocks;
-    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0)
+    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0); 0: no scales to convert (K-quants)
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile; // 2 rows × 4 columns
     public delegate*<byte*, int, float*, byte*, int, int, float*, int, void> Tile2; // 2 rows × 2 columns
     public delegate*<byte*, byte*, int, float> Dot;
@@ -235,7 +243,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
         for (int band = start; band < end; band += PairsPerBand)
         {
             int bandEnd = Math.Min(Math.Min(band + PairsPerBand, end), fullPairs);
-            for (int p = band; p < bandEnd; p++)
+            for (int p = band; BlockBytes != 0 && p < bandEnd; p++)
             {
                 byte* row0 = Weights + (long)(2 * p) * RowBytes;
                 float* s = scales + (p - band) * 2 * Blocks;
