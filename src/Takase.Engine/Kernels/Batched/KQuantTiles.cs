@@ -27,6 +27,23 @@ internal static unsafe class KQuantCore
         private Vector256<short> _first;
     }
 
+    /// <summary>The f16 at <paramref name="offset"/> of each of <paramref name="blocks"/> blocks → floats, eight at a
+    /// time through <see cref="HalfBits"/>' vector conversion (the scalar one branches, and a tile needs two or four per
+    /// block).</summary>
+    public static void ConvertHalves(byte* row, int blockBytes, int offset, int blocks, float* dst)
+    {
+        byte* p = row + offset;
+        int i = 0;
+        for (; i + 8 <= blocks; i += 8, p += 8 * blockBytes)
+        {
+            var bits = Vector256.Create((uint)*(ushort*)p, *(ushort*)(p + blockBytes), *(ushort*)(p + 2 * blockBytes),
+                *(ushort*)(p + 3 * blockBytes), *(ushort*)(p + 4 * blockBytes), *(ushort*)(p + 5 * blockBytes),
+                *(ushort*)(p + 6 * blockBytes), *(ushort*)(p + 7 * blockBytes));
+            HalfBits.ToFloat(bits).Store(dst + i);
+        }
+        for (; i < blocks; i++, p += blockBytes) dst[i] = HalfBits.ToFloat(*(ushort*)p);
+    }
+
     /// <summary>
     /// sums[r·4 + c] = Σ over the 8 chunks of scale·Σ(level·a) for rows 0/1 (levels <paramref name="l0"/>/<paramref name="l1"/>,
     /// scales <paramref name="k0"/>/<paramref name="k1"/>) and the Q8_K levels of 4 columns. With
@@ -125,14 +142,16 @@ internal static unsafe class Q4_KTile
         for (int k = 0; k < 8; k++) { acc[k] = default; accMin[k] = default; }
         var x0 = (BlockQ4_K*)w;
         var x1 = (BlockQ4_K*)(w + rowBytes);
+        float* d = stackalloc float[4 * blocks]; // d and dmin of row 0, then of row 1
+        ConvertScales(w, rowBytes, blocks, d);
         var y0 = (BlockQ8_K*)a;
         var y1 = (BlockQ8_K*)(a + actStride);
         var y2 = (BlockQ8_K*)(a + 2 * actStride);
         var y3 = (BlockQ8_K*)(a + 3 * actStride);
         for (int i = 0; i < blocks; i++)
         {
-            UnpackRow(x0 + i, rows);
-            UnpackRow(x1 + i, rows + 1);
+            UnpackRow(x0 + i, d[i], d[blocks + i], rows);
+            UnpackRow(x1 + i, d[2 * blocks + i], d[3 * blocks + i], rows + 1);
             KQuantCore.Sums4(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
                 (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, (sbyte*)&y2[i].Qs, (sbyte*)&y3[i].Qs, offset32: false, sums);
             Accumulate(rows, y0 + i, 0, 4, sums, acc, accMin);
@@ -158,12 +177,14 @@ internal static unsafe class Q4_KTile
         for (int k = 0; k < 4; k++) { acc[k] = default; accMin[k] = default; }
         var x0 = (BlockQ4_K*)w;
         var x1 = (BlockQ4_K*)(w + rowBytes);
+        float* d = stackalloc float[4 * blocks]; // d and dmin of row 0, then of row 1
+        ConvertScales(w, rowBytes, blocks, d);
         var y0 = (BlockQ8_K*)a;
         var y1 = (BlockQ8_K*)(a + actStride);
         for (int i = 0; i < blocks; i++)
         {
-            UnpackRow(x0 + i, rows);
-            UnpackRow(x1 + i, rows + 1);
+            UnpackRow(x0 + i, d[i], d[blocks + i], rows);
+            UnpackRow(x1 + i, d[2 * blocks + i], d[3 * blocks + i], rows + 1);
             KQuantCore.Sums2(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
                 (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, offset32: false, sums);
             Accumulate(rows, y0 + i, 0, 2, sums, acc, accMin);
@@ -176,21 +197,32 @@ internal static unsafe class Q4_KTile
         }
     }
 
-    /// <summary>One row's super-block, unpacked: 256 levels in chunk order, each chunk's scale broadcast to 16 bits,
-    /// the 8 mins, d and dmin.</summary>
+    /// <summary>One row's super-block, unpacked: 256 levels in chunk order, each chunk's scale broadcast to 16 bits
+    /// (from the 8 scale words), the 8 mins, d and dmin.</summary>
     internal struct RowBlock
     {
         public fixed byte Levels[KQuantCore.LevelBytes];
         public KQuantCore.ChunkScales Scales;
+        public Vector128<short> ScaleWords;
         public Vector128<short> Mins;
         public float D;
         public float DMin;
     }
 
+    /// <summary>d and dmin of every block of both rows, as floats: d of row 0, dmin of row 0, d of row 1, dmin of row 1.</summary>
+    private static void ConvertScales(byte* w, int rowBytes, int blocks, float* d)
+    {
+        for (int r = 0; r < 2; r++)
+        {
+            KQuantCore.ConvertHalves(w + r * rowBytes, sizeof(BlockQ4_K), 0, blocks, d + 2 * r * blocks);
+            KQuantCore.ConvertHalves(w + r * rowBytes, sizeof(BlockQ4_K), sizeof(ushort), blocks, d + (2 * r + 1) * blocks);
+        }
+    }
+
     /// <summary>Nibbles of 32-byte run j: low ones are chunk 2j, high ones chunk 2j + 1 (elements 64j … 64j + 63);
     /// scales and mins by ggml's get_scale_min_k4 bit layout, as <see cref="Q4_KDotAvx2"/> unpacks them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void UnpackRow(BlockQ4_K* x, RowBlock* dst)
+    internal static void UnpackRow(BlockQ4_K* x, float d, float dmin, RowBlock* dst)
     {
         var low = Vector256.Create((byte)0x0F);
         byte* q = (byte*)&x->Qs;
@@ -206,12 +238,13 @@ internal static unsafe class Q4_KTile
         var sm = Vector128.Create(u0 & mask6, (u2 & mask4) | (((u0 >> 6) & mask2) << 4),
             u1 & mask6, ((u2 >> 4) & mask4) | (((u1 >> 6) & mask2) << 4)).AsByte();
         // Bytes 0–7 are the chunk scales, 8–15 the mins.
-        var sc = Sse41.ConvertToVector128Int16(sm);
         dst->Mins = Sse41.ConvertToVector128Int16(Sse2.ShiftRightLogical128BitLane(sm, 8));
+        var words = (short*)&dst->ScaleWords;
+        Sse41.ConvertToVector128Int16(sm).Store(words);
         var scales = (Vector256<short>*)&dst->Scales;
-        for (int t = 0; t < KQuantCore.Chunks; t++) scales[t] = Vector256.Create(sc.GetElement(t));
-        dst->D = HalfBits.ToFloat(x->D);
-        dst->DMin = HalfBits.ToFloat(x->DMin);
+        for (int t = 0; t < KQuantCore.Chunks; t++) scales[t] = Avx2.BroadcastScalarToVector256(words + t);
+        dst->D = d;
+        dst->DMin = dmin;
     }
 
     /// <summary>Column <paramref name="c"/>'s block into its two products, as the row dot's per-block float steps.</summary>
@@ -249,6 +282,9 @@ internal static unsafe class Q4_KTile
 /// </summary>
 internal static unsafe class Q6_KTile
 {
+    // d is the block's last field (after ql[128], qh[64], scales[16]).
+    private const int DOffset = 128 + 64 + 16;
+
     /// <inheritdoc cref="Q4_KTile.Tile"/>
     [SkipLocalsInit]
     public static void Tile(byte* w, int rowBytes, float* scales, byte* a, int actStride, int blocks, float* y, int yStride)
@@ -259,14 +295,17 @@ internal static unsafe class Q6_KTile
         for (int k = 0; k < 8; k++) acc[k] = default;
         var x0 = (BlockQ6_K*)w;
         var x1 = (BlockQ6_K*)(w + rowBytes);
+        float* d = stackalloc float[2 * blocks]; // d of row 0, then of row 1
+        KQuantCore.ConvertHalves(w, sizeof(BlockQ6_K), DOffset, blocks, d);
+        KQuantCore.ConvertHalves(w + rowBytes, sizeof(BlockQ6_K), DOffset, blocks, d + blocks);
         var y0 = (BlockQ8_K*)a;
         var y1 = (BlockQ8_K*)(a + actStride);
         var y2 = (BlockQ8_K*)(a + 2 * actStride);
         var y3 = (BlockQ8_K*)(a + 3 * actStride);
         for (int i = 0; i < blocks; i++)
         {
-            UnpackRow(x0 + i, rows);
-            UnpackRow(x1 + i, rows + 1);
+            UnpackRow(x0 + i, d[i], rows);
+            UnpackRow(x1 + i, d[blocks + i], rows + 1);
             KQuantCore.Sums4(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
                 (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, (sbyte*)&y2[i].Qs, (sbyte*)&y3[i].Qs, offset32: true, sums);
             Accumulate(rows, y0[i].D, 0, 4, sums, acc);
@@ -291,12 +330,15 @@ internal static unsafe class Q6_KTile
         for (int k = 0; k < 4; k++) acc[k] = default;
         var x0 = (BlockQ6_K*)w;
         var x1 = (BlockQ6_K*)(w + rowBytes);
+        float* d = stackalloc float[2 * blocks]; // d of row 0, then of row 1
+        KQuantCore.ConvertHalves(w, sizeof(BlockQ6_K), DOffset, blocks, d);
+        KQuantCore.ConvertHalves(w + rowBytes, sizeof(BlockQ6_K), DOffset, blocks, d + blocks);
         var y0 = (BlockQ8_K*)a;
         var y1 = (BlockQ8_K*)(a + actStride);
         for (int i = 0; i < blocks; i++)
         {
-            UnpackRow(x0 + i, rows);
-            UnpackRow(x1 + i, rows + 1);
+            UnpackRow(x0 + i, d[i], rows);
+            UnpackRow(x1 + i, d[blocks + i], rows + 1);
             KQuantCore.Sums2(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
                 (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, offset32: true, sums);
             Accumulate(rows, y0[i].D, 0, 2, sums, acc);
@@ -321,7 +363,7 @@ internal static unsafe class Q6_KTile
     /// <summary>Chunk 4h + k is elements 128h + 32k … + 31: the low (k &lt; 2) or high nibbles of Ql run 2h + k % 2 and
     /// bits 2k, 2k + 1 of Qh run h, the split <see cref="Q6_KDotAvx2"/> makes; its scales are groups 2t and 2t + 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void UnpackRow(BlockQ6_K* x, RowBlock* dst)
+    internal static void UnpackRow(BlockQ6_K* x, float d, RowBlock* dst)
     {
         var low4 = Vector256.Create((byte)0x0F);
         var low2 = Vector256.Create((byte)0x03);
@@ -352,7 +394,7 @@ internal static unsafe class Q6_KTile
             scales[t] = Avx2.ConvertToVector256Int16(Ssse3.Shuffle(groupScales, pick.AsSByte()));
             pick = Sse2.Add(pick, two);
         }
-        dst->D = HalfBits.ToFloat(x->D);
+        dst->D = d;
     }
 
     /// <summary>Column <paramref name="c"/>'s block into its two products: acc += (d·dy)·Σ, the row dot's float step.</summary>
