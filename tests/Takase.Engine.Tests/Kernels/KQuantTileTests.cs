@@ -4,6 +4,7 @@ using Takase.Engine.Kernels.Batched;
 using Takase.Engine.Kernels.Quantized;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
+using Takase.Engine.Tensors.Blocks;
 using Takase.Engine.Tests.Tensors;
 
 namespace Takase.Engine.Tests.Kernels;
@@ -107,5 +108,31 @@ public sealed unsafe class KQuantTileTests
             WeightOps.Threads = saved;
             handle.Free();
         }
+    }
+
+    /// <summary>The AVX2 Q8_K quantizer writes the scalar reference's bytes: random blocks of several magnitudes, a
+    /// zero block, the largest magnitude present with both signs (the first one's sign wins), and exact halves
+    /// (−127 first makes the scale 1, so k + ½ must round to even).</summary>
+    [Fact]
+    public void Q8_KQuantizerWritesTheScalarBytes()
+    {
+        Assert.SkipUnless(Q8_KQuantizeAvx2.IsSupported, "no AVX2 on this CPU");
+        const int blocks = 12;
+        var x = TensorTestData.RandomVector(blocks * 256, seed: 3);
+        for (int i = 0; i < 256; i++) x[256 + i] *= 1e-3f;                          // block 1: small values
+        for (int i = 0; i < 256; i++) x[512 + i] *= 3e4f;                           // block 2: large values
+        Array.Clear(x, 768, 256);                                                   // block 3: all zero
+        x[1024 + 7] = 5f; x[1024 + 100] = -5f;                                       // block 4: +max first
+        x[1280 + 3] = -5f; x[1280 + 200] = 5f;                                       // block 5: −max first
+        x[1536] = -127f;                                                            // block 6: scale 1, ties
+        for (int i = 1; i < 256; i++) x[1536 + i] = (i % 2 == 0 ? 1 : -1) * ((i % 127) + 0.5f);
+        x[1792 + 255] = 2f;                                                          // block 7: max last
+        var expected = new byte[blocks * sizeof(BlockQ8_K)];
+        var actual = new byte[expected.Length];
+        Q8_KScalar.Quantize(x, expected);
+        fixed (float* px = x)
+        fixed (byte* pa = actual)
+            Q8_KQuantizeAvx2.Quantize(px, x.Length, (BlockQ8_K*)pa);
+        Assert.Equal(expected, actual);
     }
 }
