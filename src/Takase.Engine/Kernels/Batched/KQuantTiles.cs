@@ -7,25 +7,15 @@ using Takase.Engine.Tensors.Blocks;
 namespace Takase.Engine.Kernels.Batched;
 
 /// <summary>
-/// The integer core the K-quant tiles share. A 256-element super-block is eight chunks of 32 weights, each with one
-/// 16-bit scale vector (Q4_K: one scale for all 32; Q6_K: one per 16). Both rows' chunks are unpacked once into
-/// unsigned byte levels and scale vectors (<see cref="Q4_KTile.UnpackRow"/>, <see cref="Q6_KTile.UnpackRow"/>);
-/// here every column's 32 activations are loaded once for both rows and multiplied with vpmaddubsw, then scaled with
+/// What the K-quant tiles share. A 256-element super-block is eight chunks of 32 weights, each with its scales; a tile
+/// loads every column's 32 activations of a chunk once for both rows, multiplies with vpmaddubsw and scales with
 /// vpmaddwd. Integer sums are exact, and each 32-bit lane sums the same products as in the row dots, so the lanes —
 /// and the float operations after them — are those of <see cref="Q4_KDotAvx2"/> and <see cref="Q6_KDotAvx2"/>.
 /// </summary>
 internal static unsafe class KQuantCore
 {
-    /// <summary>Chunks per super-block and bytes of unpacked levels per row.</summary>
+    /// <summary>Chunks of 32 weights per super-block.</summary>
     public const int Chunks = 8;
-    public const int LevelBytes = 256;
-
-    /// <summary>Eight 16-bit scale vectors, one per 32-weight chunk.</summary>
-    [InlineArray(Chunks)]
-    internal struct ChunkScales
-    {
-        private Vector256<short> _first;
-    }
 
     /// <summary>The f16 at <paramref name="offset"/> of each of <paramref name="blocks"/> blocks → floats, eight at a
     /// time through <see cref="HalfBits"/>' vector conversion (the scalar one branches, and a tile needs two or four per
@@ -42,83 +32,6 @@ internal static unsafe class KQuantCore
             HalfBits.ToFloat(bits).Store(dst + i);
         }
         for (; i < blocks; i++, p += blockBytes) dst[i] = HalfBits.ToFloat(*(ushort*)p);
-    }
-
-    /// <summary>
-    /// sums[r·4 + c] = Σ over the 8 chunks of scale·Σ(level·a) for rows 0/1 (levels <paramref name="l0"/>/<paramref name="l1"/>,
-    /// scales <paramref name="k0"/>/<paramref name="k1"/>) and the Q8_K levels of 4 columns. With
-    /// <paramref name="offset32"/> (Q6_K) the levels are taken as level − 32: 32·Σa subtracted in 16 bits, as the row dot does.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Sums4(byte* l0, byte* l1, Vector256<short>* k0, Vector256<short>* k1,
-        sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, bool offset32, Vector256<int>* sums)
-    {
-        Vector256<int> s00 = default, s01 = default, s02 = default, s03 = default;
-        Vector256<int> s10 = default, s11 = default, s12 = default, s13 = default;
-        for (int t = 0; t < Chunks; t++)
-        {
-            var w0 = Avx.LoadVector256(l0 + 32 * t);
-            var w1 = Avx.LoadVector256(l1 + 32 * t);
-            var c0 = k0[t];
-            var c1 = k1[t];
-            var a = Avx.LoadVector256(a0 + 32 * t);
-            var o = Offset(a, offset32);
-            s00 = Mac(w0, a, o, c0, s00, offset32);
-            s10 = Mac(w1, a, o, c1, s10, offset32);
-            a = Avx.LoadVector256(a1 + 32 * t);
-            o = Offset(a, offset32);
-            s01 = Mac(w0, a, o, c0, s01, offset32);
-            s11 = Mac(w1, a, o, c1, s11, offset32);
-            a = Avx.LoadVector256(a2 + 32 * t);
-            o = Offset(a, offset32);
-            s02 = Mac(w0, a, o, c0, s02, offset32);
-            s12 = Mac(w1, a, o, c1, s12, offset32);
-            a = Avx.LoadVector256(a3 + 32 * t);
-            o = Offset(a, offset32);
-            s03 = Mac(w0, a, o, c0, s03, offset32);
-            s13 = Mac(w1, a, o, c1, s13, offset32);
-        }
-        sums[0] = s00; sums[1] = s01; sums[2] = s02; sums[3] = s03;
-        sums[4] = s10; sums[5] = s11; sums[6] = s12; sums[7] = s13;
-    }
-
-    /// <summary><see cref="Sums4"/> for 2 columns: sums[r·2 + c].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Sums2(byte* l0, byte* l1, Vector256<short>* k0, Vector256<short>* k1,
-        sbyte* a0, sbyte* a1, bool offset32, Vector256<int>* sums)
-    {
-        Vector256<int> s00 = default, s01 = default, s10 = default, s11 = default;
-        for (int t = 0; t < Chunks; t++)
-        {
-            var w0 = Avx.LoadVector256(l0 + 32 * t);
-            var w1 = Avx.LoadVector256(l1 + 32 * t);
-            var c0 = k0[t];
-            var c1 = k1[t];
-            var a = Avx.LoadVector256(a0 + 32 * t);
-            var o = Offset(a, offset32);
-            s00 = Mac(w0, a, o, c0, s00, offset32);
-            s10 = Mac(w1, a, o, c1, s10, offset32);
-            a = Avx.LoadVector256(a1 + 32 * t);
-            o = Offset(a, offset32);
-            s01 = Mac(w0, a, o, c0, s01, offset32);
-            s11 = Mac(w1, a, o, c1, s11, offset32);
-        }
-        sums[0] = s00; sums[1] = s01; sums[2] = s10; sums[3] = s11;
-    }
-
-    /// <summary>32·(a[2k] + a[2k+1]) per 16-bit lane (Q6_K's −32), once per column for both rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Offset(Vector256<sbyte> a, bool offset32) =>
-        offset32 ? Avx2.MultiplyAddAdjacent(Vector256.Create((byte)32), a) : default;
-
-    /// <summary>s + scale·(pairs of level·a [− offset]), the vpmaddubsw / vpmaddwd step of the row dots.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Mac(Vector256<byte> w, Vector256<sbyte> a, Vector256<short> offset, Vector256<short> scale,
-        Vector256<int> s, bool offset32)
-    {
-        var p = Avx2.MultiplyAddAdjacent(w, a);
-        if (offset32) p = Avx2.Subtract(p, offset);
-        return Avx2.Add(s, Avx2.MultiplyAddAdjacent(p, scale));
     }
 }
 
@@ -152,8 +65,8 @@ internal static unsafe class Q4_KTile
         {
             UnpackRow(x0 + i, d[i], d[blocks + i], rows);
             UnpackRow(x1 + i, d[2 * blocks + i], d[3 * blocks + i], rows + 1);
-            KQuantCore.Sums4(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
-                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, (sbyte*)&y2[i].Qs, (sbyte*)&y3[i].Qs, offset32: false, sums);
+            Sums4((byte*)&x0[i].Qs, (byte*)&x1[i].Qs, (short*)&rows[0].ScaleWords, (short*)&rows[1].ScaleWords,
+                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, (sbyte*)&y2[i].Qs, (sbyte*)&y3[i].Qs, sums);
             Accumulate(rows, y0 + i, 0, 4, sums, acc, accMin);
             Accumulate(rows, y1 + i, 1, 4, sums, acc, accMin);
             Accumulate(rows, y2 + i, 2, 4, sums, acc, accMin);
@@ -185,8 +98,8 @@ internal static unsafe class Q4_KTile
         {
             UnpackRow(x0 + i, d[i], d[blocks + i], rows);
             UnpackRow(x1 + i, d[2 * blocks + i], d[3 * blocks + i], rows + 1);
-            KQuantCore.Sums2(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
-                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, offset32: false, sums);
+            Sums2((byte*)&x0[i].Qs, (byte*)&x1[i].Qs, (short*)&rows[0].ScaleWords, (short*)&rows[1].ScaleWords,
+                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, sums);
             Accumulate(rows, y0 + i, 0, 2, sums, acc, accMin);
             Accumulate(rows, y1 + i, 1, 2, sums, acc, accMin);
         }
@@ -197,12 +110,9 @@ internal static unsafe class Q4_KTile
         }
     }
 
-    /// <summary>One row's super-block, unpacked: 256 levels in chunk order, each chunk's scale broadcast to 16 bits
-    /// (from the 8 scale words), the 8 mins, d and dmin.</summary>
+    /// <summary>One row's super-block scales, unpacked: the 8 chunk scales and 8 mins as 16-bit words, d and dmin.</summary>
     internal struct RowBlock
     {
-        public fixed byte Levels[KQuantCore.LevelBytes];
-        public KQuantCore.ChunkScales Scales;
         public Vector128<short> ScaleWords;
         public Vector128<short> Mins;
         public float D;
@@ -219,33 +129,91 @@ internal static unsafe class Q4_KTile
         }
     }
 
-    /// <summary>Nibbles of 32-byte run j: low ones are chunk 2j, high ones chunk 2j + 1 (elements 64j … 64j + 63);
-    /// scales and mins by ggml's get_scale_min_k4 bit layout, as <see cref="Q4_KDotAvx2"/> unpacks them.</summary>
+    /// <summary>Scales and mins by ggml's get_scale_min_k4 bit layout, as <see cref="Q4_KDotAvx2"/> unpacks them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void UnpackRow(BlockQ4_K* x, float d, float dmin, RowBlock* dst)
     {
-        var low = Vector256.Create((byte)0x0F);
-        byte* q = (byte*)&x->Qs;
-        for (int j = 0; j < 4; j++)
-        {
-            var bits = Avx.LoadVector256(q + 32 * j);
-            Avx.Store(dst->Levels + 64 * j, Avx2.And(bits, low));
-            Avx.Store(dst->Levels + 64 * j + 32, Avx2.And(Avx2.ShiftRightLogical(bits.AsUInt16(), 4).AsByte(), low));
-        }
         const uint mask6 = 0x3F3F3F3F, mask4 = 0x0F0F0F0F, mask2 = 0x03030303;
         byte* packed = (byte*)&x->Scales;
         uint u0 = *(uint*)packed, u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
         var sm = Vector128.Create(u0 & mask6, (u2 & mask4) | (((u0 >> 6) & mask2) << 4),
             u1 & mask6, ((u2 >> 4) & mask4) | (((u1 >> 6) & mask2) << 4)).AsByte();
         // Bytes 0–7 are the chunk scales, 8–15 the mins.
+        dst->ScaleWords = Sse41.ConvertToVector128Int16(sm);
         dst->Mins = Sse41.ConvertToVector128Int16(Sse2.ShiftRightLogical128BitLane(sm, 8));
-        var words = (short*)&dst->ScaleWords;
-        Sse41.ConvertToVector128Int16(sm).Store(words);
-        var scales = (Vector256<short>*)&dst->Scales;
-        for (int t = 0; t < KQuantCore.Chunks; t++) scales[t] = Avx2.BroadcastScalarToVector256(words + t);
         dst->D = d;
         dst->DMin = dmin;
     }
+
+    /// <summary>
+    /// sums[r·4 + c] = Σ_t scale_t·Σ(level·a) over the 8 chunks of both rows' nibbles <paramref name="q0"/>,
+    /// <paramref name="q1"/> and 4 columns' Q8_K levels. 32-byte run j holds chunk 2j in its low nibbles and chunk 2j + 1
+    /// in its high ones (elements 64j … 64j + 63); each is split once here for all 4 columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sums4(byte* q0, byte* q1, short* sc0, short* sc1, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Vector256<int>* sums)
+    {
+        var low = Vector256.Create((byte)0x0F);
+        Vector256<int> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector256<int> s10 = default, s11 = default, s12 = default, s13 = default;
+        for (int t = 0; t < KQuantCore.Chunks; t++)
+        {
+            // Chunk t: run t/2, low nibbles when t is even.
+            var bits0 = Avx.LoadVector256(q0 + 32 * (t >> 1)).AsUInt16();
+            var bits1 = Avx.LoadVector256(q1 + 32 * (t >> 1)).AsUInt16();
+            var shift = Vector128.CreateScalar((ushort)(4 * (t & 1)));
+            var w0 = Avx2.And(Avx2.ShiftRightLogical(bits0, shift).AsByte(), low);
+            var w1 = Avx2.And(Avx2.ShiftRightLogical(bits1, shift).AsByte(), low);
+            var c0 = Avx2.BroadcastScalarToVector256(sc0 + t);
+            var c1 = Avx2.BroadcastScalarToVector256(sc1 + t);
+            int e = 32 * t;
+            var a = Avx.LoadVector256(a0 + e);
+            s00 = Mac(w0, a, c0, s00);
+            s10 = Mac(w1, a, c1, s10);
+            a = Avx.LoadVector256(a1 + e);
+            s01 = Mac(w0, a, c0, s01);
+            s11 = Mac(w1, a, c1, s11);
+            a = Avx.LoadVector256(a2 + e);
+            s02 = Mac(w0, a, c0, s02);
+            s12 = Mac(w1, a, c1, s12);
+            a = Avx.LoadVector256(a3 + e);
+            s03 = Mac(w0, a, c0, s03);
+            s13 = Mac(w1, a, c1, s13);
+        }
+        sums[0] = s00; sums[1] = s01; sums[2] = s02; sums[3] = s03;
+        sums[4] = s10; sums[5] = s11; sums[6] = s12; sums[7] = s13;
+    }
+
+    /// <summary><see cref="Sums4"/> for 2 columns: sums[r·2 + c].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sums2(byte* q0, byte* q1, short* sc0, short* sc1, sbyte* a0, sbyte* a1, Vector256<int>* sums)
+    {
+        var low = Vector256.Create((byte)0x0F);
+        Vector256<int> s00 = default, s01 = default, s10 = default, s11 = default;
+        for (int t = 0; t < KQuantCore.Chunks; t++)
+        {
+            var bits0 = Avx.LoadVector256(q0 + 32 * (t >> 1)).AsUInt16();
+            var bits1 = Avx.LoadVector256(q1 + 32 * (t >> 1)).AsUInt16();
+            var shift = Vector128.CreateScalar((ushort)(4 * (t & 1)));
+            var w0 = Avx2.And(Avx2.ShiftRightLogical(bits0, shift).AsByte(), low);
+            var w1 = Avx2.And(Avx2.ShiftRightLogical(bits1, shift).AsByte(), low);
+            var c0 = Avx2.BroadcastScalarToVector256(sc0 + t);
+            var c1 = Avx2.BroadcastScalarToVector256(sc1 + t);
+            int e = 32 * t;
+            var a = Avx.LoadVector256(a0 + e);
+            s00 = Mac(w0, a, c0, s00);
+            s10 = Mac(w1, a, c1, s10);
+            a = Avx.LoadVector256(a1 + e);
+            s01 = Mac(w0, a, c0, s01);
+            s11 = Mac(w1, a, c1, s11);
+        }
+        sums[0] = s00; sums[1] = s01; sums[2] = s10; sums[3] = s11;
+    }
+
+    /// <summary>s + scale·(pairs of level·a): the vpmaddubsw / vpmaddwd step of <see cref="Q4_KDotAvx2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Mac(Vector256<byte> w, Vector256<sbyte> a, Vector256<short> scale, Vector256<int> s) =>
+        Avx2.Add(s, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w, a), scale));
 
     /// <summary>Column <paramref name="c"/>'s block into its two products, as the row dot's per-block float steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -306,8 +274,8 @@ internal static unsafe class Q6_KTile
         {
             UnpackRow(x0 + i, d[i], rows);
             UnpackRow(x1 + i, d[blocks + i], rows + 1);
-            KQuantCore.Sums4(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
-                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, (sbyte*)&y2[i].Qs, (sbyte*)&y3[i].Qs, offset32: true, sums);
+            Sums4(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
+                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, (sbyte*)&y2[i].Qs, (sbyte*)&y3[i].Qs, sums);
             Accumulate(rows, y0[i].D, 0, 4, sums, acc);
             Accumulate(rows, y1[i].D, 1, 4, sums, acc);
             Accumulate(rows, y2[i].D, 2, 4, sums, acc);
@@ -339,8 +307,8 @@ internal static unsafe class Q6_KTile
         {
             UnpackRow(x0 + i, d[i], rows);
             UnpackRow(x1 + i, d[blocks + i], rows + 1);
-            KQuantCore.Sums2(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
-                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, offset32: true, sums);
+            Sums2(rows[0].Levels, rows[1].Levels, (Vector256<short>*)&rows[0].Scales, (Vector256<short>*)&rows[1].Scales,
+                (sbyte*)&y0[i].Qs, (sbyte*)&y1[i].Qs, sums);
             Accumulate(rows, y0[i].D, 0, 2, sums, acc);
             Accumulate(rows, y1[i].D, 1, 2, sums, acc);
         }
@@ -351,13 +319,92 @@ internal static unsafe class Q6_KTile
         }
     }
 
+    /// <summary>
+    /// sums[r·4 + c] = Σ over the 8 chunks of scale·Σ((level − 32)·a) for rows 0/1 (levels <paramref name="l0"/>/<paramref name="l1"/>,
+    /// scales <paramref name="k0"/>/<paramref name="k1"/>) and the Q8_K levels of 4 columns: the levels go into vpmaddubsw
+    /// unsigned and 32·Σa (once per column) is subtracted in 16 bits, as the row dot does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sums4(byte* l0, byte* l1, Vector256<short>* k0, Vector256<short>* k1,
+        sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Vector256<int>* sums)
+    {
+        Vector256<int> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector256<int> s10 = default, s11 = default, s12 = default, s13 = default;
+        for (int t = 0; t < KQuantCore.Chunks; t++)
+        {
+            var w0 = Avx.LoadVector256(l0 + 32 * t);
+            var w1 = Avx.LoadVector256(l1 + 32 * t);
+            var c0 = k0[t];
+            var c1 = k1[t];
+            var a = Avx.LoadVector256(a0 + 32 * t);
+            var o = Offset(a);
+            s00 = Mac(w0, a, o, c0, s00);
+            s10 = Mac(w1, a, o, c1, s10);
+            a = Avx.LoadVector256(a1 + 32 * t);
+            o = Offset(a);
+            s01 = Mac(w0, a, o, c0, s01);
+            s11 = Mac(w1, a, o, c1, s11);
+            a = Avx.LoadVector256(a2 + 32 * t);
+            o = Offset(a);
+            s02 = Mac(w0, a, o, c0, s02);
+            s12 = Mac(w1, a, o, c1, s12);
+            a = Avx.LoadVector256(a3 + 32 * t);
+            o = Offset(a);
+            s03 = Mac(w0, a, o, c0, s03);
+            s13 = Mac(w1, a, o, c1, s13);
+        }
+        sums[0] = s00; sums[1] = s01; sums[2] = s02; sums[3] = s03;
+        sums[4] = s10; sums[5] = s11; sums[6] = s12; sums[7] = s13;
+    }
+
+    /// <summary><see cref="Sums4"/> for 2 columns: sums[r·2 + c].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sums2(byte* l0, byte* l1, Vector256<short>* k0, Vector256<short>* k1,
+        sbyte* a0, sbyte* a1, Vector256<int>* sums)
+    {
+        Vector256<int> s00 = default, s01 = default, s10 = default, s11 = default;
+        for (int t = 0; t < KQuantCore.Chunks; t++)
+        {
+            var w0 = Avx.LoadVector256(l0 + 32 * t);
+            var w1 = Avx.LoadVector256(l1 + 32 * t);
+            var c0 = k0[t];
+            var c1 = k1[t];
+            var a = Avx.LoadVector256(a0 + 32 * t);
+            var o = Offset(a);
+            s00 = Mac(w0, a, o, c0, s00);
+            s10 = Mac(w1, a, o, c1, s10);
+            a = Avx.LoadVector256(a1 + 32 * t);
+            o = Offset(a);
+            s01 = Mac(w0, a, o, c0, s01);
+            s11 = Mac(w1, a, o, c1, s11);
+        }
+        sums[0] = s00; sums[1] = s01; sums[2] = s10; sums[3] = s11;
+    }
+
+    /// <summary>32·(a[2k] + a[2k+1]) per 16-bit lane (the −32 of the levels), once per column for both rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Offset(Vector256<sbyte> a) => Avx2.MultiplyAddAdjacent(Vector256.Create((byte)32), a);
+
+    /// <summary>s + scale·(pairs of level·a − offset): the Part step of <see cref="Q6_KDotAvx2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Mac(Vector256<byte> w, Vector256<sbyte> a, Vector256<short> offset, Vector256<short> scale,
+        Vector256<int> s) =>
+        Avx2.Add(s, Avx2.MultiplyAddAdjacent(Avx2.Subtract(Avx2.MultiplyAddAdjacent(w, a), offset), scale));
+
     /// <summary>One row's super-block, unpacked: 256 levels (0–63) in chunk order, each chunk's two group scales
     /// widened to 16 bits (lanes 0–7 and 8–15), and d.</summary>
     internal struct RowBlock
     {
-        public fixed byte Levels[KQuantCore.LevelBytes];
-        public KQuantCore.ChunkScales Scales;
+        public fixed byte Levels[256];
+        public ChunkScales Scales;
         public float D;
+    }
+
+    /// <summary>Eight 16-bit scale vectors, one per 32-weight chunk.</summary>
+    [InlineArray(KQuantCore.Chunks)]
+    internal struct ChunkScales
+    {
+        private Vector256<short> _first;
     }
 
     /// <summary>Chunk 4h + k is elements 128h + 32k … + 31: the low (k &lt; 2) or high nibbles of Ql run 2h + k % 2 and
