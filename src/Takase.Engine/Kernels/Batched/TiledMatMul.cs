@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 using Takase.Engine.Kernels.Quantized;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
+using Takase.Engine.Tensors.Blocks;
 using Takase.Engine.Threading;
 
 namespace Takase.Engine.Kernels.Batched;
@@ -122,7 +123,7 @@ internal static unsafe class TiledMatMul
         var rowDot = RowDots.For(w.Type.Type)!;
         int actBytes = rowDot.ActivationBytes(w.Cols);
         if (reuse != null) activations = reuse;
-        else WeightOps.PrepareColumns(w, x, columns, activations);
+        else PrepareColumns(w, x, columns, activations);
         return new TiledMatMulJob
         {
             Weights = w.Pointer,
@@ -133,11 +134,25 @@ internal static unsafe class TiledMatMul
             Output = y,
             Columns = columns,
             Blocks = w.Cols / rowDot.BlockSize,
-            BlockBytes = w.Type.BytesPerBlock,
+            BlockBytes = LeadingScale(w.Type.Type) ? w.Type.BytesPerBlock : 0,
             Tile = FourColumns(w.Type.Type),
             Tile2 = TwoColumns(w.Type.Type),
             Dot = rowDot.Dot,
         };
+    }
+
+    /// <summary><see cref="WeightOps.PrepareColumns"/>, with the Q8_K columns of K-quant weights quantized by
+    /// <see cref="Q8_KQuantizeAvx2"/> (the same bytes; the scalar quantizer ran on one thread while the others waited).</summary>
+    private static void PrepareColumns(in Weight w, float* x, int columns, byte* activations)
+    {
+        if (RowDots.For(w.Type.Type)!.Activation != ActivationFormat.Q8K || !Q8_KQuantizeAvx2.IsSupported)
+        {
+            WeightOps.PrepareColumns(w, x, columns, activations);
+            return;
+        }
+        int actBytes = ActivationBytes(w);
+        for (int c = 0; c < columns; c++)
+            Q8_KQuantizeAvx2.Quantize(x + (long)c * w.Cols, w.Cols, (BlockQ8_K*)(activations + (long)c * actBytes));
     }
 
     private static void Run<TJob>(ref TJob job, int pairs, long work) where TJob : unmanaged, IRangeJob
@@ -167,6 +182,10 @@ internal static unsafe class TiledMatMul
             throw new ArgumentException($"{w.Name}: {columns} column(s) need {columns * w.Cols} inputs and {columns * w.Rows} outputs; got {x.Length} and {y.Length}");
     }
 
+    /// <summary>Whether each block starts with its f16 scale, which the job converts once per band (the K-quants'
+    /// super-blocks carry several scales; their tiles read them themselves).</summary>
+    private static bool LeadingScale(GgmlType type) => type is not (GgmlType.Q4_K or GgmlType.Q6_K);
+
     /// <summary>The 2-row × 4-column tile kernel of <paramref name="type"/> (null without AVX2 or a kernel); the VNNI
     /// formats where the CPU has them (same results, fewer instructions).</summary>
     private static delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> FourColumns(GgmlType type) =>
@@ -175,6 +194,8 @@ internal static unsafe class TiledMatMul
             GgmlType.Q4_0 => Vnni.IsSupported ? &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile,
             GgmlType.Q8_0 => Vnni.IsSupported ? &Tiles<Q8_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile,
             GgmlType.Q5_0 => Vnni.IsSupported ? &Tiles<Q5_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile,
+            GgmlType.Q4_K => &Q4_KTile.Tile,
+            GgmlType.Q6_K => &Q6_KTile.Tile,
             _ => null,
         };
 
@@ -185,6 +206,8 @@ internal static unsafe class TiledMatMul
             GgmlType.Q4_0 => Vnni.IsSupported ? &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile2,
             GgmlType.Q8_0 => Vnni.IsSupported ? &Tiles<Q8_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
             GgmlType.Q5_0 => Vnni.IsSupported ? &Tiles<Q5_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
+            GgmlType.Q4_K => &Q4_KTile.Tile2,
+            GgmlType.Q6_K => &Q6_KTile.Tile2,
             _ => null,
         };
 }
@@ -207,7 +230,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public float* Output;         // column c at Output + c·Rows
     public int Columns;
     public int Blocks;
-    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0)
+    public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0); 0: no scales to convert (K-quants)
     public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile; // 2 rows × 4 columns
     public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile2; // 2 rows × 2 columns
     public delegate*<byte*, byte*, int, float> Dot;
@@ -233,8 +256,8 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     {
         float* scales = stackalloc float[PairsPerBand * 2 * Blocks];
         // The columns' block scales, gathered once from their activation blocks for every band of the chunk.
-        float* columnScales = stackalloc float[(Columns & ~1) * Blocks];
-        for (int k = 0; k < (Columns & ~1); k++)
+        float* columnScales = stackalloc float[BlockBytes == 0 ? 0 : (Columns & ~1) * Blocks];
+        for (int k = 0; BlockBytes != 0 && k < (Columns & ~1); k++)
         {
             var blocks = (ActivationBlockQ8*)(Activations + (long)k * ActivationStride);
             for (int i = 0; i < Blocks; i++) columnScales[k * Blocks + i] = blocks[i].D;
@@ -243,7 +266,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
         for (int band = start; band < end; band += PairsPerBand)
         {
             int bandEnd = Math.Min(Math.Min(band + PairsPerBand, end), fullPairs);
-            for (int p = band; p < bandEnd; p++)
+            for (int p = band; BlockBytes != 0 && p < bandEnd; p++)
             {
                 byte* row0 = Weights + (long)(2 * p) * RowBytes;
                 float* s = scales + (p - band) * 2 * Blocks;
