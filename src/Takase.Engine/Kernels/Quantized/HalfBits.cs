@@ -30,8 +30,9 @@ internal static class HalfBits
     /// Eight halves, sign-extended to 32-bit lanes (what vpmovsxwd loads), → eight floats in three operations: shift
     /// the half's bits into the float's places, keep the sign and the 15 magnitude bits, re-bias by 2^112. Exact for
     /// every finite half, subnormals and zeros included; an infinity or NaN comes out as a wrong finite value, so
-    /// callers check a row with <see cref="SpecialMagnitude"/> and convert it with <see cref="ToFloat(Vector256{uint})"/>
-    /// when that finds one. This is the F16 row's hot loop: the exact conversion costs four times the operations.
+    /// callers fold each row through <see cref="MaxMagnitude"/> and, when <see cref="HasSpecial"/> says it held one,
+    /// convert that row with <see cref="ToFloat(Vector256{uint})"/>. This is the F16 rows' hot loop: the exact
+    /// conversion costs four times the operations.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ToFloatFinite(Vector256<int> signExtended) =>
