@@ -73,12 +73,16 @@ public sealed unsafe class F16GemmTests
             {
                 WeightOps.Threads = threads;
                 var y = new[] { new float[columns * rows[0]], new float[columns * rows[1]], new float[columns * rows[2]] };
-                TiledMatMul.MatMulShared(x, columns, w[0], y[0], w[1], y[1], w[2], y[2]);
+                F16Gemm.MatMulShared(x, columns, w[0], y[0], w[1], y[1], w[2], y[2]);
                 for (var i = 0; i < 3; i++) Assert.Equal(expected[i], y[i]);
                 var pair = new[] { new float[columns * rows[0]], new float[columns * rows[1]] };
-                TiledMatMul.MatMulShared(x, columns, w[0], pair[0], w[1], pair[1]);
+                F16Gemm.MatMulShared(x, columns, w[0], pair[0], w[1], pair[1]);
                 Assert.Equal(expected[0], pair[0]);
                 Assert.Equal(expected[1], pair[1]);
+                // The model's entry point: the GEMM from MinColumns columns, the row dots below.
+                var routed = new[] { new float[columns * rows[0]], new float[columns * rows[1]], new float[columns * rows[2]] };
+                TiledMatMul.MatMulShared(x, columns, w[0], routed[0], w[1], routed[1], w[2], routed[2]);
+                for (var i = 0; i < 3; i++) Assert.Equal(expected[i], routed[i]);
             }
         }
         finally
@@ -88,8 +92,8 @@ public sealed unsafe class F16GemmTests
         }
     }
 
-    /// <summary>The GEMM (through <see cref="TiledMatMul"/>'s F16 route) against the row dots, at 1 and 3 threads;
-    /// returns the first column.</summary>
+    /// <summary>The GEMM, and <see cref="TiledMatMul"/> (which routes to it from <see cref="F16Gemm.MinColumns"/>
+    /// columns), against the row dots at 1 and 3 threads; returns the first column.</summary>
     private static float[] Check(byte[] data, int rows, int cols, int columns)
     {
         var handle = GCHandle.Alloc(data, GCHandleType.Pinned);
@@ -103,11 +107,16 @@ public sealed unsafe class F16GemmTests
             foreach (var threads in new[] { 1, 3 })
             {
                 WeightOps.Threads = threads;
-                var y = new float[columns * rows];
-                TiledMatMul.MatMul(w, x, columns, y);
-                for (int i = 0; i < y.Length; i++)
-                    Assert.True(BitConverter.SingleToUInt32Bits(expected[i]) == BitConverter.SingleToUInt32Bits(y[i]),
-                        $"column {i / rows}, row {i % rows}: GEMM {y[i]:R}, row dot {expected[i]:R} ({threads} threads)");
+                var gemm = new float[columns * rows];
+                F16Gemm.MatMul(w, x, columns, gemm);
+                var routed = new float[columns * rows];
+                TiledMatMul.MatMul(w, x, columns, routed);
+                for (int i = 0; i < gemm.Length; i++)
+                {
+                    Assert.True(BitConverter.SingleToUInt32Bits(expected[i]) == BitConverter.SingleToUInt32Bits(gemm[i]),
+                        $"column {i / rows}, row {i % rows}: GEMM {gemm[i]:R}, row dot {expected[i]:R} ({threads} threads)");
+                    Assert.Equal(BitConverter.SingleToUInt32Bits(expected[i]), BitConverter.SingleToUInt32Bits(routed[i]));
+                }
             }
             return expected[..rows];
         }

@@ -167,8 +167,8 @@ internal static unsafe class TiledMatMul
         WorkerPool.Shared(threads).Run(pairs, Math.Max(1, pairs / (threads * 8)), ref job);
     }
 
-    /// <summary>F16 weights with two or more columns go to the float GEMM (equal to the row dot bit for bit).</summary>
-    private static bool F16Route(in Weight w, int columns) => columns >= 2 && w.Type.Type == GgmlType.F16 && F16Gemm.Supported;
+    /// <summary>F16 weights with enough columns go to the float GEMM (equal to the row dot bit for bit).</summary>
+    private static bool F16Route(in Weight w, int columns) => columns >= F16Gemm.MinColumns && w.Type.Type == GgmlType.F16 && F16Gemm.Supported;
 
     private static int ActivationBytes(in Weight w) => RowDots.For(w.Type.Type)!.ActivationBytes(w.Cols);
 
