@@ -103,6 +103,61 @@ public sealed unsafe class RowDotTests
         }
     }
 
+    [Fact]
+    public void HalfBitsFastWideningIsExactForEveryFiniteHalfAndFlagsTheRest()
+    {
+        RequireAvx2();
+        var all = new short[65536];
+        for (int h = 0; h < all.Length; h++) all[h] = (short)h;
+        for (int h = 0; h < all.Length; h += 8)
+        {
+            var v = HalfBits.ToFloatFinite(System.Runtime.Intrinsics.Vector256.Create(all[h], all[h + 1], all[h + 2], all[h + 3],
+                all[h + 4], all[h + 5], all[h + 6], all[h + 7]));
+            for (int j = 0; j < 8; j++)
+            {
+                var half = (ushort)(h + j);
+                bool special = (half & 0x7FFF) >= HalfBits.SpecialMagnitude;
+                Assert.Equal(special, HalfBits.HasSpecial(HalfBits.MaxMagnitude(default, System.Runtime.Intrinsics.Vector256.Create(half))));
+                if (!special) Assert.Equal(BitConverter.SingleToUInt32Bits(Fp16.ToFloat(half)), BitConverter.SingleToUInt32Bits(v[j]));
+            }
+        }
+    }
+
+    /// <summary>The fast widening and the exact one give the same bits, so the row dot's result does not depend on
+    /// which ran; rows with subnormals, zeros of both signs, infinities and NaNs included.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void F16Avx2FastPathEqualsTheExactConversionBitForBit(int kind)
+    {
+        RequireAvx2();
+        const int n = 333;
+        var row = TensorTestData.RandomRow(GgmlType.F16, n, seed: 40 + kind);
+        var x = TensorTestData.RandomVector(n, seed: 50 + kind);
+        ushort[] planted = kind switch
+        {
+            1 => [0x0001, 0x8001, 0x03FF, 0x8000, 0x0000, 0x0400], // subnormals, ±0, the smallest normal
+            2 => [0x7C00],                                         // +infinity
+            3 => [0x7E01, 0xFC00],                                 // a NaN and −infinity
+            _ => [],
+        };
+        for (int i = 0; i < planted.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(row.AsSpan(2 * (17 * i + 5)), planted[i]);
+        x[5] = 0.5f; // +infinity times a positive input
+        float fast, exact;
+        fixed (byte* pr = row)
+        fixed (float* px = x)
+        {
+            fast = F16DotAvx2.Dot(pr, px, n);
+            exact = F16DotAvx2.DotExact(pr, px, n);
+        }
+        Assert.Equal(BitConverter.SingleToUInt32Bits(exact), BitConverter.SingleToUInt32Bits(fast));
+        if (kind == 2) Assert.Equal(float.PositiveInfinity, fast);
+        if (kind == 3) Assert.True(float.IsNaN(fast));
+        if (kind == 1) Assert.InRange(Math.Abs(fast - F16Scalar.Dot(row, x)), 0, 1e-5 * AbsDot(GgmlType.F16, row, x) + 1e-30);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]

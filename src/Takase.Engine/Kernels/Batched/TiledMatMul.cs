@@ -26,6 +26,11 @@ internal static unsafe class TiledMatMul
     /// <summary>y[c] = W·x[c] for <paramref name="columns"/> inputs (x: columns × Cols, y: columns × Rows).</summary>
     public static void MatMul(in Weight w, ReadOnlySpan<float> x, int columns, Span<float> y)
     {
+        if (F16Route(w, columns))
+        {
+            F16Gemm.MatMul(w, x, columns, y);
+            return;
+        }
         if (FourColumns(w.Type.Type) == null || columns < 2)
         {
             WeightOps.MatMul(w, x, columns, y);
@@ -54,6 +59,11 @@ internal static unsafe class TiledMatMul
             WeightOps.MatVecShared(x, w1, y1, w2, y2, w3, y3);
             return;
         }
+        if (F16Route(w1, columns) && F16Route(w2, columns) && F16Route(w3, columns))
+        {
+            F16Gemm.MatMulShared(x, columns, w1, y1, w2, y2, w3, y3);
+            return;
+        }
         if (!Supports(w1.Type.Type) || !Supports(w2.Type.Type) || !Supports(w3.Type.Type))
         {
             MatMul(w1, x, columns, y1);
@@ -71,6 +81,11 @@ internal static unsafe class TiledMatMul
         if (columns < 2)
         {
             WeightOps.MatVecShared(x, w1, y1, w2, y2);
+            return;
+        }
+        if (F16Route(w1, columns) && F16Route(w2, columns))
+        {
+            F16Gemm.MatMulShared(x, columns, w1, y1, w2, y2);
             return;
         }
         if (!Supports(w1.Type.Type) || !Supports(w2.Type.Type))
@@ -166,6 +181,9 @@ internal static unsafe class TiledMatMul
         // Work is split by pairs of rows; several chunks per thread, so a thread slowed by other processes takes fewer.
         WorkerPool.Shared(threads).Run(pairs, Math.Max(1, pairs / (threads * 8)), ref job);
     }
+
+    /// <summary>F16 weights with enough columns go to the float GEMM (equal to the row dot bit for bit).</summary>
+    private static bool F16Route(in Weight w, int columns) => columns >= F16Gemm.MinColumns && w.Type.Type == GgmlType.F16 && F16Gemm.Supported;
 
     private static int ActivationBytes(in Weight w) => RowDots.For(w.Type.Type)!.ActivationBytes(w.Cols);
 
