@@ -26,7 +26,7 @@ public sealed unsafe class TiledMatMulTests
     [InlineData(GgmlType.Q5_0, 300, 896, 6)]
     [InlineData(GgmlType.Q4_0, 33, 320, 2)]   // the 2-column tile alone
     [InlineData(GgmlType.Q8_0, 33, 320, 3)]   // 2-column tile + 1
-    [InlineData(GgmlType.Q4_K, 20, 256, 6)]   // no tile kernel: handed to WeightOps
+    [InlineData(GgmlType.Q4_K, 20, 256, 6)]   // super-block format: the K-quant tile
     public void TilesEqualTheRowDots(GgmlType type, int rows, int cols, int columns)
     {
         Assert.SkipUnless(TiledMatMul.Supports(GgmlType.Q4_0), "no AVX2 on this CPU: the tiles are not used");
@@ -59,7 +59,7 @@ public sealed unsafe class TiledMatMulTests
     [Theory]
     [InlineData(GgmlType.Q4_0, GgmlType.Q4_0, GgmlType.Q4_0, 5)]
     [InlineData(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, 7)]   // same format, different kernels
-    [InlineData(GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q8_0, 4)]   // one without a tile kernel: separate products
+    [InlineData(GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q8_0, 4)]   // two activation formats in one step
     [InlineData(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_0, 1)]   // one column: the shared row-dot step
     public void SharedInputProductsEqualSeparateOnes(GgmlType t1, GgmlType t2, GgmlType t3, int columns)
     {
