@@ -213,7 +213,7 @@ internal static unsafe class Q4_KTile
     /// <summary>s + scale·(pairs of level·a): the vpmaddubsw / vpmaddwd step of <see cref="Q4_KDotAvx2"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Mac(Vector256<byte> w, Vector256<sbyte> a, Vector256<short> scale, Vector256<int> s) =>
-        Avx2.Add(s, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w, a), scale));
+        Avx2Int8.MultiplyAddPairs(s, Avx2.MultiplyAddAdjacent(w, a), scale);
 
     /// <summary>Column <paramref name="c"/>'s block into its two products, as the row dot's per-block float steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -389,7 +389,7 @@ internal static unsafe class Q6_KTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Mac(Vector256<byte> w, Vector256<sbyte> a, Vector256<short> offset, Vector256<short> scale,
         Vector256<int> s) =>
-        Avx2.Add(s, Avx2.MultiplyAddAdjacent(Avx2.Subtract(Avx2.MultiplyAddAdjacent(w, a), offset), scale));
+        Avx2Int8.MultiplyAddPairs(s, Avx2.Subtract(Avx2.MultiplyAddAdjacent(w, a), offset), scale);
 
     /// <summary>One row's super-block, unpacked: 256 levels (0–63) in chunk order, each chunk's two group scales
     /// widened to 16 bits (lanes 0–7 and 8–15), and d.</summary>

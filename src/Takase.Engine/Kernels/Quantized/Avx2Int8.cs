@@ -21,6 +21,12 @@ internal static class Avx2Int8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> SumPairs(Vector256<short> x) => Avx2.MultiplyAddAdjacent(x, Vector256.Create((short)1));
 
+    /// <summary>s + Σ of adjacent 16-bit products as 32-bit lanes: one vpdpwssd with AVX-VNNI, vpmaddwd and vpaddd
+    /// without (the same integers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> MultiplyAddPairs(Vector256<int> s, Vector256<short> x, Vector256<short> y) =>
+        AvxVnni.IsSupported ? AvxVnni.MultiplyWideningAndAdd(s, x, y) : Avx2.Add(s, Avx2.MultiplyAddAdjacent(x, y));
+
     /// <summary>The sum of the 8 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float HorizontalSum(Vector256<float> v)

@@ -42,30 +42,31 @@ internal static unsafe class Q4_KDotAvx2
         var acc = Vector256<float>.Zero;
         var accMin = Vector128<float>.Zero;
         var low = Vector256.Create((byte)0x0F);
-        byte* sc = stackalloc byte[16];
         for (int i = 0; i < blocks; i++)
         {
-            UnpackScales((byte*)&x[i].Scales, (uint*)sc);
+            var sc = UnpackScales((byte*)&x[i].Scales);
             // Mins: Σ_g m_g·(bsum[2g] + bsum[2g+1]) as 4 int lanes.
             var bsums = Avx.LoadVector256((short*)&y[i].BSums);
             var groupSums = Ssse3.HorizontalAdd(bsums.GetLower(), bsums.GetUpper());
-            var mins = Sse41.ConvertToVector128Int16(sc + 8);
+            var mins = Sse41.ConvertToVector128Int16(Sse2.UnpackHigh(sc.AsUInt64(), sc.AsUInt64()).AsByte());
             var minProd = Sse2.MultiplyAddAdjacent(mins, groupSums);
             accMin = Fma.MultiplyAdd(Vector128.Create(y[i].D * HalfBits.ToFloat(x[i].DMin)), Sse2.ConvertToVector128Single(minProd), accMin);
 
-            var sumi = Vector256<int>.Zero;
+            // The 8 group scales as 16-bit lanes in both halves; each group's scale is spread over a register by one
+            // byte shuffle (not a scalar load and broadcast per group).
+            var scales = Sse41.ConvertToVector128Int16(sc);
+            var scales2 = Vector256.Create(scales, scales).AsByte();
             byte* q4 = (byte*)&x[i].Qs;
             sbyte* q8 = (sbyte*)&y[i].Qs;
-            for (int j = 0; j < 4; j++)
-            {
-                var bits = Avx.LoadVector256(q4 + 32 * j);
-                var q4l = Avx2.And(bits, low);
-                var q4h = Avx2.And(Avx2.ShiftRightLogical(bits.AsUInt16(), 4).AsByte(), low);
-                var pl = Avx2.MultiplyAddAdjacent(q4l, Avx.LoadVector256(q8 + 64 * j));
-                var ph = Avx2.MultiplyAddAdjacent(q4h, Avx.LoadVector256(q8 + 64 * j + 32));
-                sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(pl, Vector256.Create((short)sc[2 * j])));
-                sumi = Avx2.Add(sumi, Avx2.MultiplyAddAdjacent(ph, Vector256.Create((short)sc[2 * j + 1])));
-            }
+            // Two integer sums (low and high nibbles), added at the end: the same integers, and vpdpwssd's latency no
+            // longer chains eight deep per super-block.
+            var sumLow = Vector256<int>.Zero;
+            var sumHigh = Vector256<int>.Zero;
+            Quarter(q4, q8, Avx2.Shuffle(scales2, Spread(0)), Avx2.Shuffle(scales2, Spread(1)), low, ref sumLow, ref sumHigh);
+            Quarter(q4 + 32, q8 + 64, Avx2.Shuffle(scales2, Spread(2)), Avx2.Shuffle(scales2, Spread(3)), low, ref sumLow, ref sumHigh);
+            Quarter(q4 + 64, q8 + 128, Avx2.Shuffle(scales2, Spread(4)), Avx2.Shuffle(scales2, Spread(5)), low, ref sumLow, ref sumHigh);
+            Quarter(q4 + 96, q8 + 192, Avx2.Shuffle(scales2, Spread(6)), Avx2.Shuffle(scales2, Spread(7)), low, ref sumLow, ref sumHigh);
+            var sumi = Avx2.Add(sumLow, sumHigh);
             acc = Fma.MultiplyAdd(Vector256.Create(y[i].D * HalfBits.ToFloat(x[i].D)), Avx.ConvertToVector256Single(sumi), acc);
         }
         var m = Sse.Add(accMin, Sse.MoveHighToLow(accMin, accMin));
@@ -73,16 +74,33 @@ internal static unsafe class Q4_KDotAvx2
         return Avx2Int8.HorizontalSum(acc) - m.ToScalar();
     }
 
-    /// <summary>The 12 packed bytes → 8 scale bytes then 8 min bytes (ggml's kmask shuffle of get_scale_min_k4,
-    /// for all groups at once).</summary>
+    /// <summary>64 weights of one 32-byte load (low nibbles: group 2j, high: group 2j+1) times their activations, each
+    /// group's pair sums times its scale, added to <paramref name="sumLow"/> and <paramref name="sumHigh"/> (vpdpwssd
+    /// where the CPU has AVX-VNNI: the same integers as vpmaddwd and an add).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UnpackScales(byte* packed, uint* dst)
+    private static void Quarter(byte* q4, sbyte* q8, Vector256<byte> scaleLow, Vector256<byte> scaleHigh, Vector256<byte> low,
+        ref Vector256<int> sumLow, ref Vector256<int> sumHigh)
+    {
+        var bits = Avx.LoadVector256(q4);
+        var pl = Avx2.MultiplyAddAdjacent(Avx2.And(bits, low), Avx.LoadVector256(q8));
+        var ph = Avx2.MultiplyAddAdjacent(Avx2.And(Avx2.ShiftRightLogical(bits.AsUInt16(), 4).AsByte(), low), Avx.LoadVector256(q8 + 32));
+        sumLow = Avx2Int8.MultiplyAddPairs(sumLow, pl, scaleLow.AsInt16());
+        sumHigh = Avx2Int8.MultiplyAddPairs(sumHigh, ph, scaleHigh.AsInt16());
+    }
+
+    /// <summary>The byte shuffle that copies 16-bit lane <paramref name="k"/> of each 128-bit half to all its lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Spread(int k) => Vector256.Create((ushort)(2 * k | (2 * k + 1) << 8)).AsByte();
+
+    /// <summary>The 12 packed bytes → 8 scale bytes then 8 min bytes (ggml's kmask shuffle of get_scale_min_k4,
+    /// for all groups at once), in a register: going through memory, the 8-byte loads that widen them spanned two
+    /// 4-byte stores, which the CPU cannot forward — a stall per super-block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> UnpackScales(byte* packed)
     {
         const uint mask6 = 0x3F3F3F3F, mask4 = 0x0F0F0F0F, mask2 = 0x03030303;
         uint u0 = *(uint*)packed, u1 = *(uint*)(packed + 4), u2 = *(uint*)(packed + 8);
-        dst[0] = u0 & mask6;
-        dst[1] = (u2 & mask4) | (((u0 >> 6) & mask2) << 4);
-        dst[2] = u1 & mask6;
-        dst[3] = ((u2 >> 4) & mask4) | (((u1 >> 6) & mask2) << 4);
+        return Vector128.Create(u0 & mask6, (u2 & mask4) | (((u0 >> 6) & mask2) << 4), u1 & mask6,
+            ((u2 >> 4) & mask4) | (((u1 >> 6) & mask2) << 4)).AsByte();
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Takase.Engine.Tensors.Blocks;
@@ -46,6 +47,7 @@ internal static unsafe class Q6_KDotAvx2
             sbyte* scales = (sbyte*)&x[i].Scales;
             sbyte* q8 = (sbyte*)&y[i].Qs;
             var sumi = Vector256<int>.Zero;
+            var sumi2 = Vector256<int>.Zero;
             for (int half = 0; half < 2; half++)
             {
                 var bits1 = Avx.LoadVector256(ql + 64 * half);
@@ -60,23 +62,34 @@ internal static unsafe class Q6_KDotAvx2
                 var q1 = Avx2.Or(Avx2.And(bits2, low4), h1);
                 var q2 = Avx2.Or(Avx2.And(Avx2.ShiftRightLogical(bits1.AsUInt16(), 4).AsByte(), low4), h2);
                 var q3 = Avx2.Or(Avx2.And(Avx2.ShiftRightLogical(bits2.AsUInt16(), 4).AsByte(), low4), h3);
-                sbyte* a = q8 + 128 * half;
-                sbyte* s = scales + 8 * half;
-                sumi = Avx2.Add(sumi, Part(q0, Avx.LoadVector256(a), s[0], s[1], m32));
-                sumi = Avx2.Add(sumi, Part(q1, Avx.LoadVector256(a + 32), s[2], s[3], m32));
-                sumi = Avx2.Add(sumi, Part(q2, Avx.LoadVector256(a + 64), s[4], s[5], m32));
-                sumi = Avx2.Add(sumi, Part(q3, Avx.LoadVector256(a + 96), s[6], s[7], m32));
+                    sbyte* a = q8 + 128 * half;
+                // The half's 8 scales as 16-bit lanes in both 128-bit halves; part k takes scale 2k in its low half
+                // and 2k+1 in its high half by one byte shuffle.
+                var s = Sse41.ConvertToVector128Int16(scales + 8 * half);
+                var s2 = Vector256.Create(s, s).AsByte();
+                // Two integer sums, added at the end (the same integers; vpdpwssd's latency chains half as deep).
+                sumi = Part(q0, Avx.LoadVector256(a), Avx2.Shuffle(s2, Spread(0)), m32, sumi);
+                sumi2 = Part(q1, Avx.LoadVector256(a + 32), Avx2.Shuffle(s2, Spread(1)), m32, sumi2);
+                sumi = Part(q2, Avx.LoadVector256(a + 64), Avx2.Shuffle(s2, Spread(2)), m32, sumi);
+                sumi2 = Part(q3, Avx.LoadVector256(a + 96), Avx2.Shuffle(s2, Spread(3)), m32, sumi2);
             }
-            acc = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i].D) * y[i].D), Avx.ConvertToVector256Single(sumi), acc);
+            acc = Fma.MultiplyAdd(Vector256.Create(HalfBits.ToFloat(x[i].D) * y[i].D), Avx.ConvertToVector256Single(Avx2.Add(sumi, sumi2)), acc);
         }
         return Avx2Int8.HorizontalSum(acc);
     }
 
-    /// <summary>32 levels · 32 activations, lanes 0–15 scaled by <paramref name="s0"/>, 16–31 by <paramref name="s1"/>.</summary>
-    private static Vector256<int> Part(Vector256<byte> q, Vector256<sbyte> a, sbyte s0, sbyte s1, Vector256<byte> m32)
+    /// <summary>sumi + 32 levels · 32 activations, the first 16 products scaled by the low half of
+    /// <paramref name="scale"/>, the last 16 by its high half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Part(Vector256<byte> q, Vector256<sbyte> a, Vector256<byte> scale, Vector256<byte> m32, Vector256<int> sumi)
     {
         var p = Avx2.Subtract(Avx2.MultiplyAddAdjacent(q, a), Avx2.MultiplyAddAdjacent(m32, a));
-        var scale = Vector256.Create(Vector128.Create((short)s0), Vector128.Create((short)s1));
-        return Avx2.MultiplyAddAdjacent(p, scale);
+        return Avx2Int8.MultiplyAddPairs(sumi, p, scale.AsInt16());
     }
+
+    /// <summary>The byte shuffle that copies 16-bit lane 2k to every lane of the low 128-bit half and lane 2k+1 to every
+    /// lane of the high half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Spread(int k) =>
+        Vector256.Create(Vector128.Create((ushort)(4 * k | (4 * k + 1) << 8)), Vector128.Create((ushort)((4 * k + 2) | (4 * k + 3) << 8))).AsByte();
 }
