@@ -62,7 +62,7 @@ internal static unsafe class Q6_KDotAvx2
                 var q1 = Avx2.Or(Avx2.And(bits2, low4), h1);
                 var q2 = Avx2.Or(Avx2.And(Avx2.ShiftRightLogical(bits1.AsUInt16(), 4).AsByte(), low4), h2);
                 var q3 = Avx2.Or(Avx2.And(Avx2.ShiftRightLogical(bits2.AsUInt16(), 4).AsByte(), low4), h3);
-                    sbyte* a = q8 + 128 * half;
+                sbyte* a = q8 + 128 * half;
                 // The half's 8 scales as 16-bit lanes in both 128-bit halves; part k takes scale 2k in its low half
                 // and 2k+1 in its high half by one byte shuffle.
                 var s = Sse41.ConvertToVector128Int16(scales + 8 * half);
