@@ -23,6 +23,7 @@ public sealed unsafe class BatchState
         Hidden = Pinned(capacity * c.FeedForwardLength);
         Hidden2 = Pinned(capacity * c.FeedForwardLength);
         LoraScratch = new float[loraRank];
+        RopeAngles = new float[capacity * c.RopeDimensions];
         Caches = new KvCache[capacity];
         Positions = new int[capacity];
         KeyPointers = GC.AllocateArray<nint>(capacity, pinned: true);
@@ -42,6 +43,8 @@ public sealed unsafe class BatchState
     internal float[] Hidden { get; }
     internal float[] Hidden2 { get; }
     internal float[] LoraScratch { get; }
+    /// <summary>Per column: cos and sin of its position's rotary angles.</summary>
+    internal float[] RopeAngles { get; }
     /// <summary>Per column: the cache it reads and writes, and the position its token takes.</summary>
     internal KvCache[] Caches { get; }
     internal int[] Positions { get; }

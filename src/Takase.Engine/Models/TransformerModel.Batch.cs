@@ -126,6 +126,8 @@ public sealed partial class TransformerModel
                 Scale = 1f / MathF.Sqrt(c.HeadDim),
             };
             for (var i = 0; i < n; i++) b.Lengths[i] = b.Positions[i] + 1;
+            int angleLength = _rope.AngleLength;
+            for (var i = 0; i < n; i++) _rope.Angles(b.Positions[i], b.RopeAngles.AsSpan(i * angleLength, angleLength));
 
             for (var l = 0; l < _blocks.Length; l++)
             {
@@ -146,8 +148,9 @@ public sealed partial class TransformerModel
                         VectorOps.Add(vi, blk.Bv);
                     }
                     var pos = b.Positions[i];
-                    FloatOps.Rope(qi, c.HeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
-                    FloatOps.Rope(ki, c.KvHeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
+                    var angles = b.RopeAngles.AsSpan(i * angleLength, angleLength);
+                    _rope.Rotate(qi, c.HeadCount, angles);
+                    _rope.Rotate(ki, c.KvHeadCount, angles);
                     var cache = b.Caches[i];
                     ki.CopyTo(cache.Key(l, pos));
                     vi.CopyTo(cache.Value(l, pos));

@@ -18,7 +18,7 @@ public sealed partial class TransformerModel : IDisposable
     private readonly LoraUpdate[] _tokenEmbeddingUpdates;
     private readonly float[] _outputNorm;
     private readonly Linear _output;
-    private readonly float[] _ropeFreqFactors;
+    private readonly RopeTable _rope;
     private readonly LoraBinding _lora;
 
     /// <summary>Hyper-parameters.</summary>
@@ -53,7 +53,8 @@ public sealed partial class TransformerModel : IDisposable
         var output = file.FindTensor("output.weight");
         _output = output is null ? new Linear(_tokenEmbedding, [])
             : _lora.Matrix(new Weight(file, output, c.EmbeddingLength, c.VocabSize));
-        _ropeFreqFactors = file.FindTensor("rope_freqs.weight") is null ? [] : Vector("rope_freqs.weight", c.RopeDimensions / 2);
+        var ropeFreqFactors = file.FindTensor("rope_freqs.weight") is null ? [] : Vector("rope_freqs.weight", c.RopeDimensions / 2);
+        _rope = new RopeTable(c.HeadDim, c.RopeDimensions, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, ropeFreqFactors);
         _blocks = new Block[c.BlockCount];
         for (var l = 0; l < c.BlockCount; l++)
         {
@@ -109,6 +110,8 @@ public sealed partial class TransformerModel : IDisposable
         WeightOps.GetRow(_tokenEmbedding, token, x);
         foreach (var u in _tokenEmbeddingUpdates) u.AddEmbedding(token, x);
 
+        // One position, one set of rotary angles for every layer's queries and keys.
+        _rope.Angles(pos, state.RopeAngles);
         for (var l = 0; l < _blocks.Length; l++)
         {
             var b = _blocks[l];
@@ -123,8 +126,8 @@ public sealed partial class TransformerModel : IDisposable
                 VectorOps.Add(k, b.Bk);
                 VectorOps.Add(v, b.Bv);
             }
-            FloatOps.Rope(state.Q, c.HeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
-            FloatOps.Rope(k, c.KvHeadCount, c.HeadDim, c.RopeDimensions, pos, c.RopeFreqBase, c.RopeLinearScale, c.RopeStyle, _ropeFreqFactors);
+            _rope.Rotate(state.Q, c.HeadCount, state.RopeAngles);
+            _rope.Rotate(k, c.KvHeadCount, state.RopeAngles);
             Attention(state, l, pos + 1);
             b.Wo.Apply(state.AttnOut, state.Xb, lora);
             VectorOps.Add(x, state.Xb);
@@ -195,6 +198,7 @@ public sealed class ForwardState
         Hidden = new float[c.FeedForwardLength];
         Hidden2 = new float[c.FeedForwardLength];
         Scores = new float[cache.Capacity];
+        RopeAngles = new float[c.RopeDimensions];
         Logits = new float[c.VocabSize];
         LoraScratch = new float[loraRank];
     }
@@ -210,6 +214,8 @@ public sealed class ForwardState
     internal float[] Hidden { get; }
     internal float[] Hidden2 { get; }
     internal float[] Scores { get; }
+    /// <summary>cos and sin of the current position's rotary angles.</summary>
+    internal float[] RopeAngles { get; }
     internal float[] Logits { get; }
     /// <summary>A·x of the LoRA update being applied: as long as the largest adapter rank (empty without adapters).</summary>
     internal float[] LoraScratch { get; }
