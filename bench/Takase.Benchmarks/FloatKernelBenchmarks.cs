@@ -42,7 +42,8 @@ public class RmsNormBenchmarks : IBytesPerInvocation
 [Config(typeof(BandwidthConfig))]
 public class RopeBenchmarks : IBytesPerInvocation
 {
-    private float[] _q = [], _freqFactors = [];
+    private float[] _q = [], _freqFactors = [], _angles = [];
+    private RopeTable? _table;
 
     [Params(ModelShape.Qwen05B, ModelShape.Llama1B)]
     public ModelShape Shape { get; set; }
@@ -56,7 +57,16 @@ public class RopeBenchmarks : IBytesPerInvocation
         var d = ModelDims.Of(Shape);
         _q = Enumerable.Range(0, d.QDim).Select(i => MathF.Sin(i * 0.37f)).ToArray();
         _freqFactors = Shape == ModelShape.Llama1B ? Enumerable.Range(0, d.HeadDim / 2).Select(i => 1f + i).ToArray() : [];
+        _table = new RopeTable(d.HeadDim, d.HeadDim, Shape == ModelShape.Llama1B ? 5e5f : 1e6f, 1f,
+            Shape == ModelShape.Llama1B ? RopeStyle.Normal : RopeStyle.NeoX, _freqFactors);
+        _angles = new float[_table.AngleLength];
+        _table.Angles(1000, _angles);
     }
+
+    /// <summary>What the forward pass runs per layer now: the rotation with one position's angles made once per token
+    /// (<see cref="RopeTable"/>).</summary>
+    [Benchmark]
+    public void RopeTableRotate() => _table!.Rotate(_q, ModelDims.Of(Shape).Heads, _angles);
 
     [Benchmark]
     public void Rope()
