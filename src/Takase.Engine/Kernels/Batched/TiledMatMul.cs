@@ -210,8 +210,8 @@ internal static unsafe class TiledMatMul
         !RowDots.UseAvx2 ? null : type switch
         {
             GgmlType.Q4_0 => Vnni.IsSupported ? &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile,
-            GgmlType.Q8_0 => Vnni.IsSupported ? &Tiles<Q8_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile,
-            GgmlType.Q5_0 => Vnni.IsSupported ? &Tiles<Q5_0TileVnni, Vector256<byte>, VnniColumn>.Tile : &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile,
+            GgmlType.Q8_0 => Vnni.IsSupported ? &Tiles<Q8_0TileVnniSign, SignedLevels, Q8Column>.Tile : &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile,
+            GgmlType.Q5_0 => Vnni.IsSupported ? &Tiles<Q5_0TileVnniSign, SignedLevels, Q8Column>.Tile : &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile,
             GgmlType.Q4_K => &Q4_KTile.Tile,
             GgmlType.Q6_K => &Q6_KTile.Tile,
             _ => null,
@@ -222,8 +222,8 @@ internal static unsafe class TiledMatMul
         !RowDots.UseAvx2 ? null : type switch
         {
             GgmlType.Q4_0 => Vnni.IsSupported ? &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile2,
-            GgmlType.Q8_0 => Vnni.IsSupported ? &Tiles<Q8_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
-            GgmlType.Q5_0 => Vnni.IsSupported ? &Tiles<Q5_0TileVnni, Vector256<byte>, VnniColumn>.Tile2 : &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
+            GgmlType.Q8_0 => Vnni.IsSupported ? &Tiles<Q8_0TileVnniSign, SignedLevels, Q8Column>.Tile2 : &Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
+            GgmlType.Q5_0 => Vnni.IsSupported ? &Tiles<Q5_0TileVnniSign, SignedLevels, Q8Column>.Tile2 : &Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2,
             GgmlType.Q4_K => &Q4_KTile.Tile2,
             GgmlType.Q6_K => &Q6_KTile.Tile2,
             _ => null,

@@ -15,8 +15,8 @@ internal readonly record struct VnniColumn(Vector256<sbyte> Y, Vector256<int> St
 /// <summary>
 /// The tile formats for CPUs with AVX-VNNI (vpdpbusd: Σ of 4 unsigned × signed byte products added to each 32-bit lane in
 /// one instruction, where AVX2 needs vpmaddubsw, vpmaddwd and an offset or sign fix-up). The weights go in unsigned
-/// (Q4_0's nibbles as they are; Q8_0/Q5_0 levels + 128), and the accumulator starts at −offset·Σy, so each block's
-/// 8 lanes are the same integers as the AVX2 formats' Σw·y — no 16-bit intermediate can saturate here, and none
+/// (Q4_0's nibbles as they are, the accumulator starting at −8·Σy; Q8_0 and Q5_0 by the sign trick, below), so each
+/// block's 8 lanes are the same integers as the AVX2 formats' Σw·y — no 16-bit intermediate can saturate here, and none
 /// did there — and every output equals its row dot bit for bit.
 /// </summary>
 internal static unsafe class Vnni
@@ -52,30 +52,45 @@ internal unsafe struct Q4_0TileVnni : ITileFormat<Vector256<byte>, VnniColumn>
     public static Vector256<float> Mac(Vector256<byte> w, float* scale, VnniColumn y, Vector256<float> s) => Vnni.Mac(w, scale, y, s);
 }
 
-/// <summary>Q8_0 with VNNI: the signed levels + 128 (a sign-bit flip), offset 128.</summary>
-internal unsafe struct Q8_0TileVnni : ITileFormat<Vector256<byte>, VnniColumn>
+/// <summary>A block's signed levels for the sign-trick VNNI tiles: their magnitudes (unsigned) and the levels.</summary>
+internal readonly record struct SignedLevels(Vector256<byte> Magnitude, Vector256<sbyte> Levels);
+
+/// <summary>
+/// Q8_0 with VNNI by the sign trick: vpdpbusd of |w| and y·sign(w), the same integers Σw·y as
+/// <see cref="Q8_0Tile"/> (|−128| = 128 is exact as an unsigned byte). Per row and column that is a vpsignb and a
+/// vpdpbusd, with no per-column accumulator start to make.
+/// </summary>
+internal unsafe struct Q8_0TileVnniSign : ITileFormat<SignedLevels, Q8Column>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Unpack(byte* row, int block) =>
-        Avx2.Xor(Q8_0Tile.Unpack(row, block).AsByte(), Vector256.Create((byte)0x80));
+    public static SignedLevels Unpack(byte* row, int block)
+    {
+        var w = Q8_0Tile.Unpack(row, block);
+        return new(Avx2.Sign(w, w).AsByte(), w);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VnniColumn Column(ActivationBlockQ8* a) => Vnni.Column(a, 128);
+    public static Q8Column Column(ActivationBlockQ8* a) => Q8_0Tile.Column(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mac(Vector256<byte> w, float* scale, VnniColumn y, Vector256<float> s) => Vnni.Mac(w, scale, y, s);
+    public static Vector256<float> Mac(SignedLevels w, float* scale, Q8Column y, Vector256<float> s) =>
+        Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(scale),
+            Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, w.Magnitude, Avx2.Sign(y.Y, w.Levels))), s);
 }
 
-/// <summary>Q5_0 with VNNI: the levels − 16 of <see cref="Q5_0Tile"/> + 128, offset 128.</summary>
-internal unsafe struct Q5_0TileVnni : ITileFormat<Vector256<byte>, VnniColumn>
+/// <summary>Q5_0 with VNNI by the sign trick: the levels − 16 of <see cref="Q5_0Tile"/>, as <see cref="Q8_0TileVnniSign"/>.</summary>
+internal unsafe struct Q5_0TileVnniSign : ITileFormat<SignedLevels, Q8Column>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Unpack(byte* row, int block) =>
-        Avx2.Xor(Q5_0Tile.Unpack(row, block).AsByte(), Vector256.Create((byte)0x80));
+    public static SignedLevels Unpack(byte* row, int block)
+    {
+        var w = Q5_0Tile.Unpack(row, block);
+        return new(Avx2.Sign(w, w).AsByte(), w);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VnniColumn Column(ActivationBlockQ8* a) => Vnni.Column(a, 128);
+    public static Q8Column Column(ActivationBlockQ8* a) => Q8_0Tile.Column(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mac(Vector256<byte> w, float* scale, VnniColumn y, Vector256<float> s) => Vnni.Mac(w, scale, y, s);
+    public static Vector256<float> Mac(SignedLevels w, float* scale, Q8Column y, Vector256<float> s) => Q8_0TileVnniSign.Mac(w, scale, y, s);
 }

@@ -70,10 +70,10 @@ public sealed unsafe class VnniTileTests
     {
         GgmlType.Q4_0 => (Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile, Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile,
             Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile2, Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile2),
-        GgmlType.Q8_0 => (Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile, Tiles<Q8_0TileVnni, Vector256<byte>, VnniColumn>.Tile,
-            Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2, Tiles<Q8_0TileVnni, Vector256<byte>, VnniColumn>.Tile2),
-        GgmlType.Q5_0 => (Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile, Tiles<Q5_0TileVnni, Vector256<byte>, VnniColumn>.Tile,
-            Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2, Tiles<Q5_0TileVnni, Vector256<byte>, VnniColumn>.Tile2),
+        GgmlType.Q8_0 => (Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile, Tiles<Q8_0TileVnniSign, SignedLevels, Q8Column>.Tile,
+            Tiles<Q8_0Tile, Vector256<sbyte>, Q8Column>.Tile2, Tiles<Q8_0TileVnniSign, SignedLevels, Q8Column>.Tile2),
+        GgmlType.Q5_0 => (Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile, Tiles<Q5_0TileVnniSign, SignedLevels, Q8Column>.Tile,
+            Tiles<Q5_0Tile, Vector256<sbyte>, Q8Column>.Tile2, Tiles<Q5_0TileVnniSign, SignedLevels, Q8Column>.Tile2),
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 }
