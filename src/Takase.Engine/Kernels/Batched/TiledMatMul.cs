@@ -3,7 +3,6 @@ using System.Runtime.Intrinsics;
 using Takase.Engine.Kernels.Quantized;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
-using Takase.Engine.Tensors.Blocks;
 using Takase.Engine.Threading;
 
 namespace Takase.Engine.Kernels.Batched;
@@ -138,7 +137,7 @@ internal static unsafe class TiledMatMul
         var rowDot = RowDots.For(w.Type.Type)!;
         int actBytes = rowDot.ActivationBytes(w.Cols);
         if (reuse != null) activations = reuse;
-        else PrepareColumns(w, x, columns, activations);
+        else WeightOps.PrepareColumns(w, x, columns, activations);
         return new TiledMatMulJob
         {
             Weights = w.Pointer,
@@ -154,20 +153,6 @@ internal static unsafe class TiledMatMul
             Tile2 = TwoColumns(w.Type.Type),
             Dot = rowDot.Dot,
         };
-    }
-
-    /// <summary><see cref="WeightOps.PrepareColumns"/>, with the Q8_K columns of K-quant weights quantized by
-    /// <see cref="Q8_KQuantizeAvx2"/> (the same bytes; the scalar quantizer ran on one thread while the others waited).</summary>
-    private static void PrepareColumns(in Weight w, float* x, int columns, byte* activations)
-    {
-        if (RowDots.For(w.Type.Type)!.Activation != ActivationFormat.Q8K || !Q8_KQuantizeAvx2.IsSupported)
-        {
-            WeightOps.PrepareColumns(w, x, columns, activations);
-            return;
-        }
-        int actBytes = ActivationBytes(w);
-        for (int c = 0; c < columns; c++)
-            Q8_KQuantizeAvx2.Quantize(x + (long)c * w.Cols, w.Cols, (BlockQ8_K*)(activations + (long)c * actBytes));
     }
 
     private static void Run<TJob>(ref TJob job, int pairs, long work) where TJob : unmanaged, IRangeJob

@@ -88,7 +88,7 @@ internal static unsafe class ActivationQ8
     public static void QuantizeQ8K(float* x, int n, BlockQ8_K* dst)
     {
         // The AVX2 quantizer writes the same bytes as the scalar one (tested), a twentieth of the time.
-        if (Batched.Q8_KQuantizeAvx2.IsSupported) Batched.Q8_KQuantizeAvx2.Quantize(x, n, dst);
+        if (Q8_KQuantizeAvx2.IsSupported) Q8_KQuantizeAvx2.Quantize(x, n, dst);
         else Q8_KScalar.Quantize(new ReadOnlySpan<float>(x, n), new Span<byte>(dst, Q8KBytes(n)));
     }
 }

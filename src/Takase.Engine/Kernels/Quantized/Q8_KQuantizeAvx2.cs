@@ -4,12 +4,13 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Takase.Engine.Tensors.Blocks;
 
-namespace Takase.Engine.Kernels.Batched;
+namespace Takase.Engine.Kernels.Quantized;
 
 /// <summary>
 /// Float activations → ggml's block_q8_K with AVX2, byte for byte what <see cref="Q8_KScalar.Quantize"/> writes (the
-/// levels, d and 16-element sums the K-quant row dots and tiles read). A prompt quantizes every column before its
-/// product starts, on one thread; the scalar quantizer took as long as a quarter of the tiled Q4_K product it feeds.
+/// levels, d and 16-element sums the K-quant row dots and tiles read); <see cref="ActivationQ8.QuantizeQ8K"/> uses it
+/// wherever AVX2 runs. A prompt quantizes every column before its product starts, on one thread; the scalar quantizer
+/// took as long as a quarter of the tiled Q4_K product it feeds.
 /// </summary>
 internal static unsafe class Q8_KQuantizeAvx2
 {
