@@ -11,7 +11,7 @@ using Takase.Server.Persistence;
 namespace Takase.Server.Routing;
 
 /// <summary>
-/// GET /api/router/stats?bucket=hour|day&amp;since=ISO-8601: how many routed requests each target took and what they
+/// GET /api/router/stats?bucket=hour|day&amp;since=ISO-8601 (default: the last 24 hours or 30 days): how many routed requests each target took and what they
 /// cost, per hour or day, from the stored route decisions — the dashboard's "share of traffic and cost per target".
 /// A request counts for the target that answered it, or the one chosen first when none did. Its cost is the router's
 /// own estimate recorded in the decision for that target (estimated prompt and answer tokens × the target's configured
@@ -42,7 +42,8 @@ public static class RouteStatsApi
             default:
                 return Error(http, $"bucket must be 'hour' or 'day', not '{bucket}'");
         }
-        var since = now - TimeSpan.FromTicks(width.Ticks * (bucket == "hour" ? 24 : 30));
+        // By default the last 24 hours or 30 days, the current one included.
+        var since = Floor(now, width) - TimeSpan.FromTicks(width.Ticks * ((bucket == "hour" ? 24 : 30) - 1));
         if (query["since"] is { Count: > 0 } given)
         {
             if (!DateTimeOffset.TryParse(given, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out since))
