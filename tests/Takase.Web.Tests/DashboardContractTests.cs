@@ -14,7 +14,12 @@ public sealed class DashboardContractTests(PlaygroundServer server, Chromium chr
 {
     private static readonly object OlderRouterRun = new
     {
-        id = "re_old", created = "2026-01-01T09:00:00Z", profile = "auto", strategy = "NGram", dataset = "gsm8k", apgr = 0.11,
+        id = "re_old",
+        created = "2026-01-01T09:00:00Z",
+        profile = "auto",
+        strategy = "NGram",
+        dataset = "gsm8k",
+        apgr = 0.11,
         cpt = new Dictionary<string, double?> { ["20"] = 0.3, ["50"] = 0.6, ["80"] = 0.9 },
         curve = new[] { new { strong_share = 0.0, quality = 0.6, cost = 0.001 }, new { strong_share = 1.0, quality = 0.8, cost = 0.01 } },
     };
@@ -22,7 +27,12 @@ public sealed class DashboardContractTests(PlaygroundServer server, Chromium chr
     // The newest run: six points, CPTs at 10 %, 25 % and 60 % strong calls.
     private static readonly object NewestRouterRun = new
     {
-        id = "re_new", created = "2026-02-01T09:00:00Z", profile = "auto", strategy = "MatrixFactorization", dataset = "gsm8k", apgr = 0.642,
+        id = "re_new",
+        created = "2026-02-01T09:00:00Z",
+        profile = "auto",
+        strategy = "MatrixFactorization",
+        dataset = "gsm8k",
+        apgr = 0.642,
         cpt = new Dictionary<string, double?> { ["20"] = 0.1, ["50"] = 0.25, ["80"] = 0.6 },
         curve = new[]
         {
@@ -37,9 +47,20 @@ public sealed class DashboardContractTests(PlaygroundServer server, Chromium chr
 
     private static object ModelRun(string id, string model, string created, double a, double b) => new
     {
-        id, created, model, target = model, dataset = "jcommonsenseqa-sample", dataset_sha256 = "ab12", mode = "loglik", n = 20,
-        accuracy = (a + b) / 2, accuracy_low = (a + b) / 2 - 0.2, accuracy_high = (a + b) / 2 + 0.2, acc_norm = (a + b) / 2,
-        perplexity = (double?)null, duration_ms = 1234,
+        id,
+        created,
+        model,
+        target = model,
+        dataset = "jcommonsenseqa-sample",
+        dataset_sha256 = "ab12",
+        mode = "loglik",
+        n = 20,
+        accuracy = (a + b) / 2,
+        accuracy_low = (a + b) / 2 - 0.2,
+        accuracy_high = (a + b) / 2 + 0.2,
+        acc_norm = (a + b) / 2,
+        perplexity = (double?)null,
+        duration_ms = 1234,
         categories = new[]
         {
             new { category = "daily-life", n = 10, correct = (int)(a * 10), accuracy = a, accuracy_low = a - 0.25, accuracy_high = Math.Min(1, a + 0.2) },

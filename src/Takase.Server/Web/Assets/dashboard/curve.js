@@ -6,7 +6,7 @@
 import { element } from '../console/format.js';
 import { chart, svg } from './svg.js';
 
-const WIDTH = 720, HEIGHT = 380, LEFT = 60, RIGHT = 20, TOP = 20, BOTTOM = 64;
+const WIDTH = 720, HEIGHT = 380, LEFT = 60, RIGHT = 40, TOP = 20, BOTTOM = 64;
 const number = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 
 /** The newest of `evaluations` by its created time. */

@@ -4,7 +4,7 @@
 import { element } from '../console/format.js';
 import { chart, colour, fillLegend, svg } from './svg.js';
 
-const HEIGHT = 300, LEFT = 48, RIGHT = 12, TOP = 14, BOTTOM = 48, GROUP = 26;
+const HEIGHT = 280, LEFT = 48, RIGHT = 12, TOP = 14, BOTTOM = 28, GROUP = 26;
 
 /** The newest run per (model, dataset), newest first. */
 export function latestRuns(evaluations) {
@@ -62,8 +62,7 @@ export function renderEvaluations(chartContainer, legend, table, evaluations) {
     root.append(svg('text', { x: groupX + slot / 2, y: HEIGHT - BOTTOM + 18, 'text-anchor': 'middle' }, category));
   });
   root.append(svg('line', { class: 'axis', x1: LEFT, x2: width - RIGHT, y1: y(0), y2: y(0) }));
-  root.append(svg('text', { x: LEFT, y: HEIGHT - 8 }, `${dataset}: the newest run of each model; whiskers are 95 % intervals`));
-  chartContainer.replaceChildren(root);
+  chartContainer.replaceChildren(root, element('p', 'muted', `${dataset}: the newest run of each model; whiskers are 95 % intervals.`));
   fillLegend(legend, models);
 
   const body = table.tBodies[0];
