@@ -70,6 +70,7 @@ public static class RouterApi
             (host, t) => TargetJson(host, host.PutTarget(name, t))));
         app.MapPut("/api/router/profiles/{name}", (HttpContext http, string name) => PutAsync<RouterProfile>(http, name, "Profiles",
             (host, p) => JsonSerializer.SerializeToNode(host.PutProfile(name, p), AdminJson)!));
+        RouteStatsApi.Map(app);
     }
 
     /// <summary>

@@ -4,14 +4,30 @@ using Microsoft.AspNetCore.Http;
 namespace Takase.Server.Web;
 
 /// <summary>
-/// Serves the operator console (Web/Assets/console) at /console/. The files are the page's code, not data: they are
-/// served to anyone, ahead of the access gate, because a browser cannot attach the operator's key to a page load.
-/// Everything the page shows comes from /api/operator/…, which the gate guards like every API route.
+/// Serves the web pages embedded from Web/Assets: the operator console at /console/, the playground at /playground/
+/// and the routing dashboard at /dashboard/, each the folder of the same name. The files are the pages' code, not
+/// data: they are served to anyone, ahead of the access gate, because a browser cannot attach a key to a page load.
+/// Everything a page shows comes from /api/…, which the gate guards like every API route.
 /// </summary>
 public static class WebConsole
 {
     /// <summary>Where the console lives.</summary>
     public const string BasePath = "/console";
+
+    /// <summary>Where the playground lives (N models side by side on one prompt).</summary>
+    public const string PlaygroundPath = "/playground";
+
+    /// <summary>Where the routing dashboard lives (decisions, traffic and cost per target, evaluations).</summary>
+    public const string DashboardPath = "/dashboard";
+
+    /// <summary>Every page's base path with the asset folder it is served from and its name in error messages.</summary>
+    public static IReadOnlyList<(string BasePath, string Folder, string Name)> Pages { get; } =
+    [
+        (BasePath, "console", "the console"),
+        (PlaygroundPath, "playground", "the playground"),
+        (DashboardPath, "dashboard", "the dashboard"),
+        ("/shared", "shared", "the pages' shared files"),
+    ];
 
     /// <summary>
     /// The Content-Security-Policy of every console response: scripts, styles and API calls from this server only, no
@@ -21,34 +37,42 @@ public static class WebConsole
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    /// <summary>Adds the console to the pipeline; call it before the access gate (see the class remarks).</summary>
+    /// <summary>Adds the pages (<see cref="Pages"/>) to the pipeline; call it before the access gate (see the class remarks).</summary>
     public static WebApplication UseTakaseConsole(this WebApplication app) => app.UseTakaseConsole(WebAssets.Embedded);
 
-    /// <summary>Adds the console served from <paramref name="assets"/>.</summary>
+    /// <summary>Adds the pages served from <paramref name="assets"/>.</summary>
     public static WebApplication UseTakaseConsole(this WebApplication app, WebAssets assets)
     {
         app.Use((http, next) =>
         {
             var request = http.Request;
-            if (!request.Path.StartsWithSegments(BasePath, out var rest)) return next(http);
-            if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
-            {
-                http.Response.Headers.Allow = "GET, HEAD";
-                return Plain(http, StatusCodes.Status405MethodNotAllowed, $"{request.Method} is not allowed on the console's pages; they are read with GET");
-            }
-            if (!rest.HasValue)
-            {
-                // Relative module and style paths need the trailing slash.
-                http.Response.Headers.Location = BasePath + "/" + request.QueryString;
-                http.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
-                return Task.CompletedTask;
-            }
-            var path = rest.Value == "/" ? "index.html" : rest.Value![1..];
-            return assets.Find("console/" + path) is { } asset
-                ? ServeAsync(http, asset)
-                : Plain(http, StatusCodes.Status404NotFound, $"the console has no file '{path}'; open {BasePath}/");
+            foreach (var (basePath, folder, name) in Pages)
+                if (request.Path.StartsWithSegments(basePath, out var rest))
+                    return ServePage(http, assets, basePath, folder, name, rest);
+            return next(http);
         });
         return app;
+    }
+
+    private static Task ServePage(HttpContext http, WebAssets assets, string basePath, string folder, string name, PathString rest)
+    {
+        var request = http.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            http.Response.Headers.Allow = "GET, HEAD";
+            return Plain(http, StatusCodes.Status405MethodNotAllowed, $"{request.Method} is not allowed on {name}'s pages; they are read with GET");
+        }
+        if (!rest.HasValue)
+        {
+            // Relative module and style paths need the trailing slash.
+            http.Response.Headers.Location = basePath + "/" + request.QueryString;
+            http.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+            return Task.CompletedTask;
+        }
+        var path = rest.Value == "/" ? "index.html" : rest.Value![1..];
+        return assets.Find(folder + "/" + path) is { } asset
+            ? ServeAsync(http, asset)
+            : Plain(http, StatusCodes.Status404NotFound, $"{name} has no file '{path}'; open {basePath}/");
     }
 
     private static Task ServeAsync(HttpContext http, WebAsset asset)
