@@ -64,7 +64,7 @@ internal static class CompareCommand
             var comparison = Run(parse.GetValue(models)!, list, settings, parse.GetValue(server), cancel).GetAwaiter().GetResult();
             if (parse.GetValue(markdown) is { } file) File.WriteAllText(file, CompareReport.Markdown(comparison));
             if (parse.GetValue(json)) Console.WriteLine(CompareReport.Json(comparison));
-            else CompareReport.WriteTables(comparison);
+            else CompareReport.WriteTables(comparison, Spectre.Console.AnsiConsole.Console);
             return comparison.Answers.Any(a => a.Error is not null) ? 1 : 0;
         })));
         return command;

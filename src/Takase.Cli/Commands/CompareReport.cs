@@ -48,10 +48,10 @@ internal static class CompareReport
 
     private static string? RouteText(CompareAnswer a) => a.Route is { } r ? $"routed by {r.Profile} to {r.AnsweredBy ?? r.Chosen}" : null;
 
-    /// <summary>Prints each prompt with the answers side by side, then one summary line per model.</summary>
-    public static void WriteTables(Comparison c)
+    /// <summary>Prints each prompt with the answers side by side (one after another when <paramref name="console"/> is too
+    /// narrow for a readable column each), then one summary line per model.</summary>
+    public static void WriteTables(Comparison c, IAnsiConsole console)
     {
-        var console = AnsiConsole.Console;
         var sideBySide = console.Profile.Width / Math.Max(1, c.Models.Count) >= MinColumnWidth;
         foreach (var (p, i) in c.Prompts.Select((p, i) => (p, i)))
         {
