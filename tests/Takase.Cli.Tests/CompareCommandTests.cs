@@ -160,3 +160,70 @@ public class CompareCommandTests
         Assert.Contains(answer.Trim(), wide);
     }
 }
+
+/// <summary>
+/// `takase compare` through a real `takase serve` whose router has a profile "auto" over one local target ("small",
+/// the library's stories260K-Q8_0): a library model, the profile and a name the server does not know, side by side.
+/// </summary>
+public sealed class CompareServerTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly System.Diagnostics.Process? _server;
+    private readonly string _host = "";
+
+    public CompareServerTests()
+    {
+        if (SharedData.RootOrNull is null) return;
+        File.CreateSymbolicLink(_dir.File("stories260K-Q8_0.gguf"), SharedData.Path("models/stories260K-Q8_0.gguf"));
+        (_server, _host) = ServeProcess.Start(_dir.Path, new Dictionary<string, string>
+        {
+            ["TAKASE_HOME"] = Path.Combine(_dir.Path, "home"),
+            ["TAKASE__Router__Targets__small__Model"] = "stories260K-Q8_0",
+            ["TAKASE__Router__Profiles__auto__Candidates__0"] = "small",
+        });
+    }
+
+    public void Dispose()
+    {
+        if (_server is { HasExited: false }) _server.Kill(entireProcessTree: true);
+        _server?.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void A_router_profile_reports_the_target_it_chose_beside_the_library_model()
+    {
+        var local = SharedData.Path("models/stories260K-Q8_0.gguf");
+        var args = new[] { "compare", "stories260K-Q8_0", "auto", "no-such-model", local, "--server", _host, "-p", "Once upon a time", "-n", "10", "--temperature", "0" };
+        var r = TakaseProcess.Run(null, [.. args, "--json"]);
+
+        Assert.Equal(1, r.ExitCode); // the unknown name
+        var answers = JsonNode.Parse(r.StdOut)!["prompts"]![0]!["answers"]!.AsArray();
+        Assert.Equal(["server", "server", "server", "local"], JsonNode.Parse(r.StdOut)!["models"]!.AsArray().Select(m => (string)m!["kind"]!));
+        var (library, routed, unknown, inProcess) = (answers[0]!, answers[1]!, answers[2]!, answers[3]!);
+        Assert.True((bool)library["ok"]!, r.StdErr);
+        Assert.Null(library["route"]);
+        Assert.Equal("small", (string)routed["route"]!["chosen"]!);
+        Assert.Equal("small", (string)routed["route"]!["answered_by"]!);
+        Assert.Equal("auto", (string)routed["route"]!["profile"]!);
+        Assert.StartsWith("rt_", (string)routed["route"]!["id"]!);
+        // One model three ways, greedy: the same words and counts from the server, through the router, and in-process.
+        Assert.Equal(10, (int)library["tokens"]!);
+        foreach (var other in new[] { routed, inProcess })
+        {
+            Assert.Equal((string)library["text"]!, (string)other["text"]!);
+            Assert.Equal((int)library["tokens"]!, (int)other["tokens"]!);
+        }
+        Assert.Equal(5, (int)library["prompt_tokens"]!);
+        Assert.Equal(5, (int)inProcess["prompt_tokens"]!);
+        // The server counts only the prompt tokens it had to evaluate: the routed request found the same prompt in the
+        // loaded model's cache.
+        Assert.InRange((int)routed["prompt_tokens"]!, 0, 5);
+        Assert.False((bool)unknown["ok"]!);
+        Assert.Contains("'no-such-model' not found", (string)unknown["error"]!);
+
+        var table = TakaseProcess.Run(null, args);
+        Assert.Contains("routed by auto to small", table.StdOut);
+        Assert.Contains("FAILED: model 'no-such-model' not found", table.StdOut);
+    }
+}

@@ -14,7 +14,10 @@ namespace Takase.Cli.Commands;
 /// applies a library model's template and SYSTEM; every sampling option is sent, so its PARAMETERs do not apply.</para>
 /// <para>Each model runs alone, one after another: it is loaded once, answers every prompt from an empty cache, and is
 /// released before the next loads, so timings are not shared and only one local model is in memory at a time. A model
-/// that fails (missing, unknown to the server, failing mid-run) gets its error in its column and the others go on.</para>
+/// that fails (missing, unknown to the server, failing mid-run) gets its error in its column and the others go on. A
+/// server keeps its loaded models' caches, so its prompt token count (and time) covers only what it had to evaluate:
+/// the same prompt on the same loaded model twice (say, a library model and a profile that routes to it) counts less
+/// the second time.</para>
 /// <para>Exit codes: 0 when every model answered every prompt; 1 when an input is bad (nothing runs) or any answer
 /// failed (the others are still reported); 130 on Ctrl-C.</para>
 /// </remarks>
