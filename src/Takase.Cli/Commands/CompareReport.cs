@@ -26,11 +26,14 @@ internal static class CompareReport
     private static IEnumerable<ModelSummary> Summaries(Comparison c) => c.ByModel.Select((answers, m) =>
     {
         var ok = answers.Where(a => a.Error is null).ToList();
-        return new ModelSummary(c.Models[m], c.Kinds[m], ok.Count, answers.Count - ok.Count, ok.Sum(a => a.PromptTokens), ok.Sum(a => a.Tokens),
-            TimeSpan.FromTicks(ok.Sum(a => a.EvalDuration.Ticks)), TimeSpan.FromTicks(ok.Sum(a => a.Total.Ticks)));
+        return new ModelSummary(c.Models[m], c.Kinds[m], ok.Count, answers.Count - ok.Count, ok.Sum(a => a.Stats.PromptTokens), ok.Sum(a => a.Stats.GeneratedTokens),
+            TimeSpan.FromTicks(ok.Sum(a => a.Stats.GenerationDuration.Ticks)), TimeSpan.FromTicks(ok.Sum(a => a.Total.Ticks)));
     });
 
     private static string Rate(double perSecond) => perSecond.ToString("F1", C);
+
+    /// <summary>Decode speed; 0 when the answer reports no generation time (a remote target may not), rather than a huge number.</summary>
+    private static double Speed(CompareAnswer a) => a.Stats.GenerationDuration > TimeSpan.Zero ? a.Stats.GenerationTokensPerSecond : 0;
 
     /// <summary>A duration to read at a glance ("227ms", "3.41s"); the JSON keeps milliseconds to the microsecond.</summary>
     private static string Time(TimeSpan t) => t < TimeSpan.FromSeconds(1) ? t.TotalMilliseconds.ToString("F0", C) + "ms" : t.TotalSeconds.ToString("F2", C) + "s";
@@ -44,7 +47,7 @@ internal static class CompareReport
     }
 
     private static string Stats(CompareAnswer a) =>
-        $"{a.Tokens} tokens · {a.PromptTokens} prompt tokens · {Rate(a.TokensPerSecond)} tokens/s · {Time(a.Total)} total";
+        $"{a.Stats.GeneratedTokens} tokens · {a.Stats.PromptTokens} prompt tokens · {Rate(Speed(a))} tokens/s · {Time(a.Total)} total";
 
     private static string? RouteText(CompareAnswer a) => a.Route is { } r ? $"routed by {r.Profile} to {r.AnsweredBy ?? r.Chosen}" : null;
 
@@ -143,14 +146,14 @@ internal static class CompareReport
             return o;
         }
         o["text"] = a.Text;
-        o["prompt_tokens"] = a.PromptTokens;
-        o["tokens"] = a.Tokens;
-        o["tokens_per_second"] = Math.Round(a.TokensPerSecond, 3);
+        o["prompt_tokens"] = a.Stats.PromptTokens;
+        o["tokens"] = a.Stats.GeneratedTokens;
+        o["tokens_per_second"] = Math.Round(Speed(a), 3);
         o["load_ms"] = Ms(a.Load);
-        o["prompt_ms"] = Ms(a.PromptDuration);
-        o["eval_ms"] = Ms(a.EvalDuration);
+        o["prompt_ms"] = Ms(a.Stats.PromptDuration);
+        o["eval_ms"] = Ms(a.Stats.GenerationDuration);
         o["total_ms"] = Ms(a.Total);
-        o["done_reason"] = a.DoneReason;
+        o["done_reason"] = a.Stats.DoneReason.ToString().ToLowerInvariant();
         if (a.Route is { } r)
             o["route"] = new JsonObject { ["id"] = r.Id, ["profile"] = r.Profile, ["chosen"] = r.Chosen, ["answered_by"] = r.AnsweredBy, ["reason"] = r.Reason };
         return o;
@@ -178,7 +181,7 @@ internal static class CompareReport
             {
                 var a = answers[i];
                 md.Append(a.Error is null
-                    ? string.Create(C, $"| {Cell(c.Models[m])} | {a.Tokens} | {a.PromptTokens} | {Rate(a.TokensPerSecond)} | {Time(a.Total)} | {Cell(a.Route is { } r ? r.AnsweredBy ?? r.Chosen : "")} |\n")
+                    ? string.Create(C, $"| {Cell(c.Models[m])} | {a.Stats.GeneratedTokens} | {a.Stats.PromptTokens} | {Rate(Speed(a))} | {Time(a.Total)} | {Cell(a.Route is { } r ? r.AnsweredBy ?? r.Chosen : "")} |\n")
                     : $"| {Cell(c.Models[m])} | failed: {Cell(a.Error)} | | | | |\n");
             }
             md.Append('\n');

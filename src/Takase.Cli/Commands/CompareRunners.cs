@@ -41,22 +41,18 @@ internal sealed record CompareSettings(float Temperature, int TopK, float TopP, 
 /// <summary>The router's choice for an answer of a router profile (the "takase" object of the final chunk).</summary>
 internal sealed record CompareRoute(string Id, string Profile, string Chosen, string? AnsweredBy, string Reason);
 
-/// <summary>One model's answer to one prompt, or why there is none.</summary>
+/// <summary>One model's answer to one prompt with the engine's (or the server's) counts and timings, or why there is none.</summary>
 internal sealed record CompareAnswer(string Model, string PromptId)
 {
     public string Text { get; init; } = "";
-    public int PromptTokens { get; init; }
-    public int Tokens { get; init; }
+    /// <summary>Prompt and generated tokens, their durations and why the answer ended.</summary>
+    public GenerationStats Stats { get; init; } = new();
+    /// <summary>Time to load the model, counted in the first answer it gave.</summary>
     public TimeSpan Load { get; init; }
-    public TimeSpan PromptDuration { get; init; }
-    public TimeSpan EvalDuration { get; init; }
+    /// <summary>Load, prompt and generation together, as the user waited for them.</summary>
     public TimeSpan Total { get; init; }
-    public string? DoneReason { get; init; }
     public CompareRoute? Route { get; init; }
     public string? Error { get; init; }
-
-    /// <summary>Decode speed: generated tokens per second of generation.</summary>
-    public double TokensPerSecond => EvalDuration > TimeSpan.Zero ? Tokens / EvalDuration.TotalSeconds : 0;
 }
 
 /// <summary>Answers the prompts of a comparison with one model; created per model, disposed before the next loads.</summary>
@@ -106,13 +102,9 @@ internal sealed class LocalCompareRunner : ICompareRunner
         return Task.FromResult(new CompareAnswer(_name, prompt.Id)
         {
             Text = text.ToString(),
-            PromptTokens = stats.PromptTokens,
-            Tokens = stats.GeneratedTokens,
+            Stats = stats,
             Load = load,
-            PromptDuration = stats.PromptDuration,
-            EvalDuration = stats.GenerationDuration,
             Total = load + clock.Elapsed,
-            DoneReason = stats.DoneReason.ToString().ToLowerInvariant(),
         });
     }
 
@@ -157,13 +149,16 @@ internal sealed class ServerCompareRunner(ServerClient client, string model, Com
             static TimeSpan Ns(JsonNode? n) => TimeSpan.FromTicks(((long?)n ?? 0) / 100);
             answer = answer with
             {
-                PromptTokens = (int?)chunk["prompt_eval_count"] ?? 0,
-                Tokens = (int?)chunk["eval_count"] ?? 0,
+                Stats = new GenerationStats
+                {
+                    PromptTokens = (int?)chunk["prompt_eval_count"] ?? 0,
+                    PromptDuration = Ns(chunk["prompt_eval_duration"]),
+                    GeneratedTokens = (int?)chunk["eval_count"] ?? 0,
+                    GenerationDuration = Ns(chunk["eval_duration"]),
+                    DoneReason = Enum.TryParse<DoneReason>((string?)chunk["done_reason"], ignoreCase: true, out var reason) ? reason : DoneReason.Stop,
+                },
                 Load = Ns(chunk["load_duration"]),
-                PromptDuration = Ns(chunk["prompt_eval_duration"]),
-                EvalDuration = Ns(chunk["eval_duration"]),
                 Total = Ns(chunk["total_duration"]),
-                DoneReason = (string?)chunk["done_reason"],
                 Route = chunk["takase"] is JsonObject route ? new CompareRoute((string?)route["id"] ?? "", (string?)route["profile"] ?? model,
                     (string?)route["chosen"] ?? "", (string?)route["answered_by"], (string?)route["reason"] ?? "") : null,
             };
