@@ -64,6 +64,38 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public async Task A_system_message_reaches_the_chat_template()
+    {
+        var chat = TinyChatModel.Path;
+        var settings = new CompareSettings(0, 40, 0.9f, 0, 1.1f, 42, 4, null, "You answer in one word.", false);
+        var comparison = await CompareCommand.Run([chat], [new ComparePrompt("1", Prompt)], settings, null, TestContext.Current.CancellationToken);
+
+        using var lm = LanguageModel.Load(chat);
+        var expected = lm.TokenizeChat([new ChatMessage("system", "You answer in one word."), new ChatMessage("user", Prompt)]);
+        var withoutSystem = lm.TokenizeChat([new ChatMessage("user", Prompt)]);
+        var answer = comparison.ByModel[0][0];
+        Assert.Null(answer.Error);
+        Assert.Equal(expected.Length, answer.Stats.PromptTokens);
+        Assert.NotEqual(withoutSystem.Length, answer.Stats.PromptTokens);
+    }
+
+    [Fact]
+    public async Task A_prompt_that_fails_mid_run_is_reported_and_the_next_prompt_still_runs()
+    {
+        var stories = SharedData.Path("models/stories260K.gguf");
+        var settings = new CompareSettings(0, 40, 0.9f, 0, 1.1f, 42, 8, 16, null, false);
+        var longPrompt = new ComparePrompt("long", "Once upon a time there was a little girl named Lily who loved to play outside in the big green park");
+        var comparison = await CompareCommand.Run([stories], [longPrompt, new ComparePrompt("short", "The cat")], settings, null,
+            TestContext.Current.CancellationToken);
+
+        var (failed, answered) = (comparison.ByModel[0][0], comparison.ByModel[0][1]);
+        Assert.NotNull(failed.Error);
+        Assert.Contains("16", failed.Error); // the context it did not fit
+        Assert.Null(answered.Error);
+        Assert.Equal(Alone(stories, "The cat", 8, temperature: 0).Text, answered.Text);
+    }
+
+    [Fact]
     public void A_missing_model_fails_in_its_column_while_the_other_is_answered()
     {
         var stories = SharedData.Path("models/stories260K.gguf");
