@@ -10,7 +10,8 @@ namespace Takase.Cli.Commands;
 /// <remarks>
 /// <para>A MODEL is resolved as <c>takase run</c> resolves it: an existing file, or any name ending in .gguf, runs in
 /// this process; any other name goes to the server (<c>--server</c>, else TAKASE_HOST / OLLAMA_HOST, else
-/// 127.0.0.1:11434), which knows library models, router profiles (e.g. "auto") and the router's targets. The server
+/// 127.0.0.1:11434), which knows library models, router profiles (e.g. "auto") and the router's targets; a name it does
+/// not have is reported, not pulled (`takase pull` it first). The server
 /// applies a library model's template and SYSTEM; every sampling option is sent, so its PARAMETERs do not apply.</para>
 /// <para>Each model runs alone, one after another: it is loaded once, answers every prompt from an empty cache, and is
 /// released before the next loads, so timings are not shared and only one local model is in memory at a time. A model
@@ -64,6 +65,9 @@ internal static class CompareCommand
             if (settings.Context is < 1) throw new ArgumentException($"--ctx must be at least 1 token, not {settings.Context}");
             if (settings.Raw && settings.System is not null) throw new ArgumentException("--system needs the chat format; leave out --raw or --system");
             var list = ComparePrompts.Read(parse.GetValue(prompt) ?? [], parse.GetValue(prompts));
+            // A report that cannot be written should not cost a whole comparison first.
+            if (parse.GetValue(markdown) is { } report && Path.GetDirectoryName(Path.GetFullPath(report)) is { } folder && !Directory.Exists(folder))
+                throw new DirectoryNotFoundException($"--markdown {report}: the folder {folder} does not exist");
             var comparison = Run(parse.GetValue(models)!, list, settings, parse.GetValue(server), cancel).GetAwaiter().GetResult();
             if (parse.GetValue(markdown) is { } file) File.WriteAllText(file, CompareReport.Markdown(comparison));
             if (parse.GetValue(json)) Console.WriteLine(CompareReport.Json(comparison));
