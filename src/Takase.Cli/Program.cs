@@ -18,6 +18,7 @@ foreach (var command in ModelCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in PullCommand.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(RouterCommand.Create());
 root.Subcommands.Add(PiiCommand.Create());
 var parsed = root.Parse(args);
