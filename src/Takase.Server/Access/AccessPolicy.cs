@@ -18,13 +18,13 @@ public static class AccessPolicy
 
     private static readonly string[] OperatorPaths = ["/api/routes", "/api/tickets", "/api/operator", "/metrics"];
 
-    /// <summary>The least role for the request, or null when it is open to anyone (the health probe, /api/version).</summary>
+    /// <summary>The least role for the request, or null when it is open to anyone (the health probes /api/version and /api/ready).</summary>
     public static ApiKeyRole? RequiredRole(string method, PathString path)
     {
         var reading = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         // The console's page files are code only (no data) and a browser cannot send a key for a page load: open, like
         // a login page; every /api/operator call the page makes needs the key.
-        if (reading && (path.Value is "/" or "" || path.StartsWithSegments("/api/version") || path.StartsWithSegments("/console"))) return null;
+        if (reading && (path.Value is "/" or "" || path.StartsWithSegments("/api/version") || path.StartsWithSegments("/api/ready") || path.StartsWithSegments("/console"))) return null;
         if (path.StartsWithSegments("/api/feedback")) return HttpMethods.IsPost(method) ? ApiKeyRole.Client : ApiKeyRole.Operator;
         // A routed answer names its decision; its client may ask why (GET /api/routes/{id}), the list is for operators.
         if (reading && path.StartsWithSegments("/api/routes", out var rest) && rest.HasValue && rest.Value!.Length > 1) return ApiKeyRole.Client;

@@ -31,8 +31,7 @@ public static class TakaseServer
     public static WebApplication Build(string[] args, Action<TakaseServerOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        var options = new TakaseServerOptions();
-        builder.Configuration.GetSection("Takase").Bind(options);
+        var options = TakaseServerOptions.FromConfiguration(builder.Configuration);
         options.ApplyEnvironment(Environment.GetEnvironmentVariable);
         configure?.Invoke(options);
         options.Validate();
@@ -88,6 +87,7 @@ public static class TakaseServer
         app.MapGet("/", () => Results.Text("Ollama is running")); // clients probe this exact text
         app.MapMethods("/", ["HEAD"], () => Results.Ok());
         OllamaApi.Map(app);
+        ReadinessApi.Map(app);
         OpenAiApi.Map(app);
         RouterApi.Map(app);
         Operators.OperatorApi.Map(app);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Takase.Server.Hosting;
 
 /// <summary>
@@ -22,6 +24,8 @@ public sealed class TakaseServerOptions
     public long MemoryBudgetBytes { get; set; }
     /// <summary>How long an idle model stays loaded when requests do not say (Ollama's default: 5 minutes).</summary>
     public TimeSpan DefaultKeepAlive { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Models loaded at start and kept loaded; GET /api/ready answers 200 only once they are (Takase:Preload).</summary>
+    public List<string> Preload { get; set; } = [];
     /// <summary>Context per request when neither the request nor the model caps it lower.</summary>
     public int DefaultContextLength { get; set; } = 4096;
     /// <summary>Prompt tokens evaluated per scheduling step.</summary>
@@ -43,6 +47,21 @@ public sealed class TakaseServerOptions
     public Access.AuthOptions Auth { get; set; } = new();
     /// <summary>Browser origins allowed to call the server: Takase:Cors.</summary>
     public Access.CorsOptions Cors { get; set; } = new();
+
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string Section = "Takase";
+
+    /// <summary>
+    /// Binds the <see cref="Section"/> section of <paramref name="configuration"/> (appsettings.json, TAKASE__…
+    /// variables, --Takase:… arguments): the one binding the server uses, so deployment files can be checked with it.
+    /// The Ollama-style variables are not applied here; see <see cref="ApplyEnvironment"/>.
+    /// </summary>
+    public static TakaseServerOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new TakaseServerOptions();
+        configuration.GetSection(Section).Bind(options);
+        return options;
+    }
 
     /// <summary>
     /// Takase's own folder for what is not a model: ~/.takase, or TAKASE_HOME. The database lives here by default, so
