@@ -31,9 +31,21 @@ public sealed partial class TakaseStore
                         @AccNorm, @Perplexity, @DurationMs, @Options);
                 """, new
             {
-                stored.Id, CreatedMs = Ms(stored.Created), stored.Model, stored.Target, stored.Dataset, stored.DatasetSha256, stored.Mode,
-                N = (long)stored.N, stored.Accuracy, stored.AccuracyLow, stored.AccuracyHigh, stored.AccNorm, stored.Perplexity,
-                stored.DurationMs, stored.Options,
+                stored.Id,
+                CreatedMs = Ms(stored.Created),
+                stored.Model,
+                stored.Target,
+                stored.Dataset,
+                stored.DatasetSha256,
+                stored.Mode,
+                N = (long)stored.N,
+                stored.Accuracy,
+                stored.AccuracyLow,
+                stored.AccuracyHigh,
+                stored.AccNorm,
+                stored.Perplexity,
+                stored.DurationMs,
+                stored.Options,
             }, tx, cancel));
             for (var i = 0; i < stored.Categories.Count; i++)
             {
@@ -43,7 +55,14 @@ public sealed partial class TakaseStore
                     VALUES (@Id, @Seq, @Category, @N, @Correct, @Accuracy, @AccuracyLow, @AccuracyHigh, @Centroid);
                     """, new
                 {
-                    stored.Id, Seq = (long)i, k.Category, N = (long)k.N, Correct = (long)k.Correct, k.Accuracy, k.AccuracyLow, k.AccuracyHigh,
+                    stored.Id,
+                    Seq = (long)i,
+                    k.Category,
+                    N = (long)k.N,
+                    Correct = (long)k.Correct,
+                    k.Accuracy,
+                    k.AccuracyLow,
+                    k.AccuracyHigh,
                     Centroid = k.Centroid is null ? null : MemoryMarshal.AsBytes(k.Centroid.AsSpan()).ToArray(),
                 }, tx, cancel));
             }
@@ -103,8 +122,15 @@ public sealed partial class TakaseStore
                 VALUES (@Id, @CreatedMs, @Profile, @Strategy, @Dataset, @Apgr, @Cpt20, @Cpt50, @Cpt80, @Curve);
                 """, new
             {
-                stored.Id, CreatedMs = Ms(stored.Created), stored.Profile, stored.Strategy, stored.Dataset, stored.Apgr,
-                Cpt20 = stored.Cpt.GetValueOrDefault(20), Cpt50 = stored.Cpt.GetValueOrDefault(50), Cpt80 = stored.Cpt.GetValueOrDefault(80),
+                stored.Id,
+                CreatedMs = Ms(stored.Created),
+                stored.Profile,
+                stored.Strategy,
+                stored.Dataset,
+                stored.Apgr,
+                Cpt20 = stored.Cpt.GetValueOrDefault(20),
+                Cpt50 = stored.Cpt.GetValueOrDefault(50),
+                Cpt80 = stored.Cpt.GetValueOrDefault(80),
                 Curve = JsonSerializer.Serialize(stored.Curve, CurveJson),
             }, cancel: cancel));
             return stored;
