@@ -6,6 +6,7 @@ using System.Text;
 using Takase.Routing.Configuration;
 using Takase.Routing.Decisions;
 using Takase.Routing.Learned;
+using Takase.Routing.Priors;
 using Takase.Routing.Privacy;
 using Takase.Routing.Profiles;
 using Takase.Routing.Rules;
@@ -26,6 +27,7 @@ public sealed class Router : IRouter
     private readonly TimeProvider _time;
     private readonly FrozenDictionary<string, Lazy<LearnedState>> _learned;
     private readonly PiiAnalyzer _analyzer;
+    private readonly Func<RoutingPriors?>? _priors;
 
     /// <summary>Creates a router over a validated setup.</summary>
     /// <param name="setup">Targets and profiles (see <see cref="RouterConfiguration.Load"/>).</param>
@@ -35,8 +37,14 @@ public sealed class Router : IRouter
     /// </param>
     /// <param name="time">The clock for <see cref="RouteDecision.CreatedAt"/>; the system clock by default.</param>
     /// <param name="analyzer">Finds personal data for profiles with a privacy policy; <see cref="PiiAnalyzer.Default"/> by default.</param>
-    public Router(RouterSetup setup, Func<RouterProfile, IRoutingModel?>? modelFor = null, TimeProvider? time = null, PiiAnalyzer? analyzer = null)
+    /// <param name="priors">
+    /// The current evaluation priors (an in-memory snapshot the host swaps when runs are stored), for the priors strategy
+    /// and for learned profiles without a model; null: none.
+    /// </param>
+    public Router(RouterSetup setup, Func<RouterProfile, IRoutingModel?>? modelFor = null, TimeProvider? time = null, PiiAnalyzer? analyzer = null,
+        Func<RoutingPriors?>? priors = null)
     {
+        _priors = priors;
         _setup = setup;
         _time = time ?? TimeProvider.System;
         _analyzer = analyzer ?? PiiAnalyzer.Default;
@@ -113,6 +121,7 @@ public sealed class Router : IRouter
         // The choice: a required target, else a choice rule, else the strategy.
         int chosen;
         string why;
+        double?[]? priorQuality = null;
         var fallbacks = true;
         if (rules.Required.Count > 0)
         {
@@ -124,6 +133,9 @@ public sealed class Router : IRouter
             (chosen, why) = byRule;
         else if (score is not null)
             (chosen, why) = ChooseByScore(score.StrongNeed, thresholds, calibration, candidates, eligible);
+        else if ((profile.Strategy == RoutingStrategy.Priors || IsLearned(profile.Strategy))
+                 && PriorChoice.Choose(_priors?.Invoke(), profile.MinQuality ?? PriorChoice.DefaultBar, facts.ScoredText, candidates, eligible, notes) is { } byPriors)
+            (chosen, why, priorQuality, strategy) = (byPriors.Chosen, byPriors.Why, byPriors.Quality, "priors");
         else if (profile.Strategy == RoutingStrategy.Cascade)
         {
             chosen = eligible[0];
@@ -135,8 +147,8 @@ public sealed class Router : IRouter
         else
         {
             chosen = eligible[0];
-            why = IsLearned(profile.Strategy)
-                ? "first eligible candidate, since the profile's router model cannot score"
+            why = IsLearned(profile.Strategy) || profile.Strategy == RoutingStrategy.Priors
+                ? $"first eligible candidate, since the profile's {(IsLearned(profile.Strategy) ? "router model cannot score" : "evaluation priors cannot decide")}"
                 : chosen == 0 ? "first candidate of the profile" : "first eligible candidate of the profile";
         }
 
@@ -154,7 +166,7 @@ public sealed class Router : IRouter
                 candidates[i],
                 exclusions[i].Count == 0,
                 exclusions[i].Count == 0 ? null : string.Join("; ", exclusions[i]),
-                score is null ? null : PredictedQuality(score.StrongNeed, i, candidates.Count),
+                score is null ? priorQuality?[i] : PredictedQuality(score.StrongNeed, i, candidates.Count),
                 targets[i].CostOf(facts.PromptTokens, facts.AnswerTokens));
 
         return new RouteDecision
@@ -282,6 +294,7 @@ public sealed class Router : IRouter
         RoutingStrategy.NGram => "ngram",
         RoutingStrategy.MatrixFactorization => "mf",
         RoutingStrategy.Similarity => "similarity",
+        RoutingStrategy.Priors => "priors",
         _ => "cascade",
     };
 

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Takase.Engine;
 using Takase.Engine.Evaluation;
+using Takase.Routing.Priors;
 
 namespace Takase.Cli.Commands;
 
@@ -14,8 +17,9 @@ namespace Takase.Cli.Commands;
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 when every model was evaluated; 1 when the dataset or an option is bad (nothing runs) or when at
-/// least one model failed (the others' results are still printed). Results are printed only; storing them in the
-/// server's database is a later step.
+/// least one model failed (the others' results are still printed) or when <c>--save</c> could not store a result (it
+/// is printed first and written to a file the error names). With <c>--save</c> each model's run goes to a running
+/// server (POST /api/evaluations), with its <c>--target</c> the router's prior for that target.
 /// </remarks>
 internal static class EvalCommand
 {
@@ -41,9 +45,16 @@ internal static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N items." };
         var details = new Option<bool>("--details") { Description = "With --json, include every item's scores or output." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables." };
+        var save = new Option<bool>("--save") { Description = "Also store each model's result in a running server's database (POST /api/evaluations; TAKASE_API_KEY: an admin key when keys are required)." };
+        var server = new Option<string?>("--server") { Description = "The server --save stores to (default: TAKASE_HOST, else 127.0.0.1:11434)." };
+        var target = new Option<string[]>("--target")
+        {
+            Description = "With --save: the router target each model stands for (once per model, in order); its result becomes the router's prior for that target.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var command = new Command("eval", "Evaluate models: multiple-choice accuracy, generative exact match, or perplexity.")
         {
-            inputs, mode, template, normalize, maxTokens, ctx, stride, limit, details, json,
+            inputs, mode, template, normalize, maxTokens, ctx, stride, limit, details, json, save, server, target,
         };
         command.SetAction((parse, cancel) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -65,21 +76,27 @@ internal static class EvalCommand
                 Stride: parse.GetValue(stride),
                 Limit: parse.GetValue(limit),
                 Details: parse.GetValue(details),
-                Json: parse.GetValue(json));
+                Json: parse.GetValue(json),
+                Save: parse.GetValue(save),
+                Server: parse.GetValue(server),
+                Targets: parse.GetValue(target) ?? []);
             return Run(options, cancel);
         })));
         return command;
     }
 
     private sealed record EvalSettings(string[] Models, string Dataset, string Mode, EvalPrompt Prompt, LengthUnit Unit, int MaxTokens,
-        int? Context, int? Stride, int? Limit, bool Details, bool Json);
+        int? Context, int? Stride, int? Limit, bool Details, bool Json, bool Save, string? Server, string[] Targets);
 
-    /// <summary>One model's outcome: its report, or why it failed.</summary>
-    private sealed record ModelOutcome(string Model, object? Report, string? Error);
+    /// <summary>One model's outcome: its report, or why it failed, and how long it took.</summary>
+    private sealed record ModelOutcome(string Model, object? Report, string? Error, TimeSpan Duration = default);
 
     private static int Run(EvalSettings s, CancellationToken cancel)
     {
         if (s.Limit is < 1) throw new ArgumentException($"--limit must be at least 1, not {s.Limit}");
+        if (s.Targets.Length > 0 && !s.Save) throw new ArgumentException("--target names the router target a saved result stands for; add --save");
+        if (s.Targets.Length > 0 && s.Targets.Length != s.Models.Length)
+            throw new ArgumentException($"give one --target per model, in order: {s.Models.Length} model{(s.Models.Length == 1 ? "" : "s")}, {s.Targets.Length} --target");
         if (!File.Exists(s.Dataset)) throw new FileNotFoundException($"dataset {s.Dataset} not found; the last argument is the dataset", s.Dataset);
         var mode = s.Mode switch
         {
@@ -119,6 +136,7 @@ internal static class EvalCommand
         foreach (var path in s.Models)
         {
             cancel.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
             try
             {
                 if (!File.Exists(path)) throw new FileNotFoundException("no such file");
@@ -129,7 +147,7 @@ internal static class EvalCommand
                     "generative" => GenerativeEvaluator.Run(model, Take(dataset!.GenerativeItems, s.Limit), s.Prompt, s.MaxTokens, contextLength: s.Context, cancel: cancel),
                     _ => PerplexityEvaluator.Run(model, text!, context, stride, cancel),
                 };
-                outcomes.Add(new ModelOutcome(path, report, null));
+                outcomes.Add(new ModelOutcome(path, report, null, clock.Elapsed));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -141,7 +159,8 @@ internal static class EvalCommand
 
         if (s.Json) Console.WriteLine(ToJson(s, mode, context, stride, outcomes).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         else PrintTables(s, mode, outcomes);
-        return outcomes.Any(o => o.Error is not null) ? 1 : 0;
+        var saved = s.Save ? Save(s, mode, context, stride, outcomes, cancel) : 0;
+        return outcomes.Any(o => o.Error is not null) || saved != 0 ? 1 : 0;
     }
 
     private static bool IsJsonl(string path) =>
@@ -229,66 +248,15 @@ internal static class EvalCommand
 
     private static JsonObject ToJson(EvalSettings s, string mode, int context, int stride, List<ModelOutcome> outcomes)
     {
-        var results = new JsonArray();
-        foreach (var o in outcomes)
-        {
-            var entry = new JsonObject { ["model"] = o.Model, ["ok"] = o.Error is null };
-            if (o.Error is not null) entry["error"] = o.Error;
-            switch (o.Report)
-            {
-                case MultipleChoiceReport r:
-                    entry["items"] = r.Items.Count;
-                    entry["acc"] = Stat(r.Accuracy);
-                    entry["acc_norm"] = Stat(r.AccuracyNormalized);
-                    entry["items_per_second"] = r.ItemsPerSecond;
-                    entry["categories"] = new JsonArray(r.ByCategory.Select(c => (JsonNode)new JsonObject
-                    {
-                        ["category"] = c.Category,
-                        ["acc"] = Stat(c.Accuracy),
-                        ["acc_norm"] = Stat(c.AccuracyNormalized),
-                    }).ToArray());
-                    if (s.Details)
-                        entry["details"] = new JsonArray(r.Items.Select(i => (JsonNode)new JsonObject
-                        {
-                            ["line"] = i.Item.Line,
-                            ["answer"] = i.Item.Answer,
-                            ["predicted"] = i.Predicted,
-                            ["predicted_norm"] = i.PredictedNormalized,
-                            ["loglikelihoods"] = new JsonArray(i.Scores.Select(x => (JsonNode)JsonValue.Create(x.LogLikelihood)).ToArray()),
-                            ["token_counts"] = new JsonArray(i.Scores.Select(x => (JsonNode)JsonValue.Create(x.TokenCount)).ToArray()),
-                            ["is_greedy"] = new JsonArray(i.Scores.Select(x => (JsonNode)JsonValue.Create(x.IsGreedy)).ToArray()),
-                        }).ToArray());
-                    break;
-                case GenerativeReport r:
-                    entry["items"] = r.Items.Count;
-                    entry["exact_match"] = Stat(r.Accuracy);
-                    entry["items_per_second"] = r.ItemsPerSecond;
-                    entry["categories"] = new JsonArray(r.ByCategory.Select(c => (JsonNode)new JsonObject
-                    {
-                        ["category"] = c.Category,
-                        ["exact_match"] = Stat(c.Accuracy),
-                    }).ToArray());
-                    if (s.Details)
-                        entry["details"] = new JsonArray(r.Items.Select(i => (JsonNode)new JsonObject
-                        {
-                            ["line"] = i.Item.Line,
-                            ["answer"] = i.Item.Answer,
-                            ["output"] = i.Output,
-                            ["extracted"] = i.Extracted,
-                            ["correct"] = i.Correct,
-                        }).ToArray());
-                    break;
-                case PerplexityReport r:
-                    entry["perplexity"] = r.Perplexity;
-                    entry["mean_nll"] = r.MeanNll;
-                    entry["scored_tokens"] = r.ScoredTokens;
-                    entry["tokens"] = r.TotalTokens;
-                    entry["windows"] = r.Windows;
-                    entry["tokens_per_second"] = r.TokensPerSecond;
-                    break;
-            }
-            results.Add(entry);
-        }
+        var results = new JsonArray(outcomes.Select(o => (JsonNode)Entry(s, o)).ToArray());
+        var doc = Document(s, mode, context, stride);
+        doc["results"] = results;
+        return doc;
+    }
+
+    /// <summary>The document's fields besides "results": the dataset, the mode and the options that shaped the run.</summary>
+    private static JsonObject Document(EvalSettings s, string mode, int context, int stride)
+    {
         var doc = new JsonObject { ["dataset"] = s.Dataset, ["mode"] = mode };
         if (mode == "perplexity")
         {
@@ -301,7 +269,103 @@ internal static class EvalCommand
             if (mode == "multiple_choice") doc["acc_norm_unit"] = s.Unit == LengthUnit.Bytes ? "bytes" : "chars";
             else doc["max_tokens"] = s.MaxTokens;
         }
-        doc["results"] = results;
         return doc;
+    }
+
+    /// <summary>One model's entry of "results".</summary>
+    private static JsonObject Entry(EvalSettings s, ModelOutcome o)
+    {
+        var entry = new JsonObject { ["model"] = o.Model, ["ok"] = o.Error is null };
+        if (o.Error is not null) entry["error"] = o.Error;
+        switch (o.Report)
+        {
+            case MultipleChoiceReport r:
+                entry["items"] = r.Items.Count;
+                entry["acc"] = Stat(r.Accuracy);
+                entry["acc_norm"] = Stat(r.AccuracyNormalized);
+                entry["items_per_second"] = r.ItemsPerSecond;
+                entry["categories"] = new JsonArray(r.ByCategory.Select(c => (JsonNode)new JsonObject
+                {
+                    ["category"] = c.Category,
+                    ["acc"] = Stat(c.Accuracy),
+                    ["acc_norm"] = Stat(c.AccuracyNormalized),
+                }).ToArray());
+                if (s.Details)
+                    entry["details"] = new JsonArray(r.Items.Select(i => (JsonNode)new JsonObject
+                    {
+                        ["line"] = i.Item.Line,
+                        ["answer"] = i.Item.Answer,
+                        ["predicted"] = i.Predicted,
+                        ["predicted_norm"] = i.PredictedNormalized,
+                        ["loglikelihoods"] = new JsonArray(i.Scores.Select(x => (JsonNode)JsonValue.Create(x.LogLikelihood)).ToArray()),
+                        ["token_counts"] = new JsonArray(i.Scores.Select(x => (JsonNode)JsonValue.Create(x.TokenCount)).ToArray()),
+                        ["is_greedy"] = new JsonArray(i.Scores.Select(x => (JsonNode)JsonValue.Create(x.IsGreedy)).ToArray()),
+                    }).ToArray());
+                break;
+            case GenerativeReport r:
+                entry["items"] = r.Items.Count;
+                entry["exact_match"] = Stat(r.Accuracy);
+                entry["items_per_second"] = r.ItemsPerSecond;
+                entry["categories"] = new JsonArray(r.ByCategory.Select(c => (JsonNode)new JsonObject
+                {
+                    ["category"] = c.Category,
+                    ["exact_match"] = Stat(c.Accuracy),
+                }).ToArray());
+                if (s.Details)
+                    entry["details"] = new JsonArray(r.Items.Select(i => (JsonNode)new JsonObject
+                    {
+                        ["line"] = i.Item.Line,
+                        ["answer"] = i.Item.Answer,
+                        ["output"] = i.Output,
+                        ["extracted"] = i.Extracted,
+                        ["correct"] = i.Correct,
+                    }).ToArray());
+                break;
+            case PerplexityReport r:
+                entry["perplexity"] = r.Perplexity;
+                entry["mean_nll"] = r.MeanNll;
+                entry["scored_tokens"] = r.ScoredTokens;
+                entry["tokens"] = r.TotalTokens;
+                entry["windows"] = r.Windows;
+                entry["tokens_per_second"] = r.TokensPerSecond;
+                break;
+        }
+        return entry;
+    }
+
+    /// <summary>
+    /// --save: each successful model's entry with the document's fields beside it, plus the target, the dataset's
+    /// SHA-256, the duration and, per category, the centroid of its questions (how the router recognises the category).
+    /// </summary>
+    private static int Save(EvalSettings s, string mode, int context, int stride, List<ModelOutcome> outcomes, CancellationToken cancel)
+    {
+        string sha;
+        using (var file = File.OpenRead(s.Dataset)) sha = Convert.ToHexStringLower(SHA256.HashData(file));
+        var runs = new List<(string, JsonObject)>();
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var o = outcomes[i];
+            if (o.Error is not null) continue;
+            var body = Document(s, mode, context, stride);
+            foreach (var (key, value) in Entry(s with { Details = false }, o)) body[key] = value?.DeepClone();
+            body["target"] = s.Targets.Length > 0 ? s.Targets[i] : null;
+            body["dataset_sha256"] = sha;
+            body["duration_ms"] = (long)o.Duration.TotalMilliseconds;
+            var questions = o.Report switch
+            {
+                MultipleChoiceReport r => r.Items.Select(x => (x.Item.Category, x.Item.Question)),
+                GenerativeReport r => r.Items.Select(x => (x.Item.Category, x.Item.Question)),
+                _ => [],
+            };
+            if (body["categories"] is JsonArray categories)
+                foreach (var category in categories.OfType<JsonObject>())
+                {
+                    var name = (string?)category["category"];
+                    if (CategoryCentroids.Of(questions.Where(q => (q.Category ?? "(none)") == name).Select(q => q.Question)) is { } centroid)
+                        category["centroid"] = new JsonArray(centroid.Select(x => (JsonNode)JsonValue.Create(x)).ToArray());
+                }
+            runs.Add((o.Model, body));
+        }
+        return EvaluationUpload.Save(s.Server, "/api/evaluations", runs, cancel);
     }
 }

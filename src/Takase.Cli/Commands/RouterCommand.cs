@@ -130,10 +130,16 @@ internal static class RouterCommand
         var output = new Option<FileInfo?>("--out") { Description = "Write the out-of-fold predictions, one {\"id\", \"strong_score\"} per line." };
         var svg = new Option<FileInfo?>("--svg") { Description = "Write the quality curve as an SVG." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var save = new Option<bool>("--save") { Description = "Also store the report in a running server's database (POST /api/router/evaluations; TAKASE_API_KEY: an admin key when keys are required)." };
+        var server = new Option<string?>("--server") { Description = "The server --save stores to (default: TAKASE_HOST, else 127.0.0.1:11434)." };
+        var profile = new Option<string?>("--profile") { Description = "With --save: the router profile the evaluation is for." };
         command.Options.Add(folds);
         command.Options.Add(output);
         command.Options.Add(svg);
         command.Options.Add(json);
+        command.Options.Add(save);
+        command.Options.Add(server);
+        command.Options.Add(profile);
         command.SetAction((parse, _) => Task.FromResult(Guard(() =>
         {
             var (data, options) = Load(parse, common);
@@ -155,11 +161,16 @@ internal static class RouterCommand
             if (parse.GetValue(svg) is { } svgFile)
                 File.WriteAllText(svgFile.FullName, CurveSvg.Render(report, $"{data.Source}: {strategy} router, {k}-fold CV", strategy, data.Weak, data.Strong));
 
-            if (parse.GetValue(json)) PrintJson(data, strategy, k, report, latency);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(JsonReport(data, strategy, k, report, latency), new JsonSerializerOptions { WriteIndented = true }));
             else PrintText(data, strategy, k, report, latency, cvTime);
             if (parse.GetValue(output) is { } p) Console.Error.WriteLine($"wrote {p.FullName}");
             if (parse.GetValue(svg) is { } f) Console.Error.WriteLine($"wrote {f.FullName}");
-            return 0;
+            if (!parse.GetValue(save)) return 0;
+            // The stored run: the JSON report plus the profile and, per curve point, the relative cost (strong share: the weak model counted as free).
+            var body = JsonSerializer.SerializeToNode(JsonReport(data, strategy, k, report, latency))!.AsObject();
+            body["profile"] = parse.GetValue(profile);
+            foreach (var point in body["curve"]!.AsArray().OfType<System.Text.Json.Nodes.JsonObject>()) point["cost"] = point["strong_share"]!.DeepClone();
+            return EvaluationUpload.Save(parse.GetValue(server), "/api/router/evaluations", [($"the {strategy} router evaluation", body)], CancellationToken.None);
         })));
         return command;
     }
@@ -264,9 +275,9 @@ internal static class RouterCommand
         Console.WriteLine(string.Create(Inv, $"decision latency over {latency.Count} decisions: p50 {latency.P50:0.000} ms, p99 {latency.P99:0.000} ms"));
     }
 
-    private static void PrintJson(RoutingDataset data, string strategy, int folds, RoutingReport r, (double P50, double P99, int Count) latency)
-    {
-        var doc = new Dictionary<string, object?>
+    /// <summary>The report as --json prints it (and --save posts it).</summary>
+    private static Dictionary<string, object?> JsonReport(RoutingDataset data, string strategy, int folds, RoutingReport r, (double P50, double P99, int Count) latency) =>
+        new()
         {
             ["data"] = data.Source,
             ["prompts"] = data.Count,
@@ -281,8 +292,6 @@ internal static class RouterCommand
             ["latency_ms"] = new Dictionary<string, double> { ["p50"] = latency.P50, ["p99"] = latency.P99 },
             ["curve"] = r.Curve.Select(p => new Dictionary<string, double> { ["strong_share"] = p.StrongShare, ["quality"] = p.Quality, ["threshold"] = p.Threshold }).ToList(),
         };
-        Console.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
-    }
 
     /// <summary>CliErrors' guard, plus the routing errors a user can act on (bad data lines, an unreadable router, a failing embedding source).</summary>
     private static int Guard(Func<int> action) => CliErrors.Guard(() =>

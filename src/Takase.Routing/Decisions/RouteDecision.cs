@@ -44,7 +44,7 @@ public sealed record RouteDecision
 /// <param name="Target">The target's name.</param>
 /// <param name="Eligible">Whether it could take the request.</param>
 /// <param name="ExcludedBecause">Why not (capability, language, context, privacy, circuit open…), or null.</param>
-/// <param name="PredictedQuality">The learned model's predicted quality for this target (0..1), or null.</param>
+/// <param name="PredictedQuality">The learned model's predicted quality for this target (0..1), or its evaluation prior when priors decided, or null.</param>
 /// <param name="EstimatedCost">Estimated cost of this request in USD.</param>
 public sealed record CandidateAssessment(string Target, bool Eligible, string? ExcludedBecause, double? PredictedQuality, double EstimatedCost);
 

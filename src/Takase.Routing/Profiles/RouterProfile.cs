@@ -15,6 +15,11 @@ public enum RoutingStrategy
     Similarity,
     /// <summary>Answer with the cheapest eligible candidate and escalate when its confidence is low.</summary>
     Cascade,
+    /// <summary>
+    /// Evaluation priors (<c>takase eval --save --target</c>): the cheapest candidate whose prior quality for the request's
+    /// category reaches <see cref="RouterProfile.MinQuality"/>. Learned profiles without a model use them too.
+    /// </summary>
+    Priors,
 }
 
 /// <summary>
@@ -39,6 +44,11 @@ public sealed record RouterProfile
     public IReadOnlyList<double>? Thresholds { get; init; }
     /// <summary>The wanted share of calls (0..1) to the strongest candidate; calibration turns it into a threshold.</summary>
     public double? StrongShare { get; init; }
+    /// <summary>
+    /// The bar for routing by evaluation priors (0..1, default 0.7): the cheapest candidate whose prior quality reaches it
+    /// is chosen. Used by <see cref="RoutingStrategy.Priors"/> and by learned strategies while they have no model.
+    /// </summary>
+    public double? MinQuality { get; init; }
     /// <summary>The trained router file (for learned strategies), relative to the models folder or absolute.</summary>
     public string? ModelPath { get; init; }
     /// <summary>Rules applied before scoring (exclusions and forced choices), in order.</summary>

@@ -30,6 +30,8 @@ public static class AccessPolicy
         if (reading && path.StartsWithSegments("/api/routes", out var rest) && rest.HasValue && rest.Value!.Length > 1) return ApiKeyRole.Client;
         // A client that asked not to wait polls its ticket by id (ids are unguessable); the queue is for operators.
         if (reading && path.StartsWithSegments("/api/tickets", out var ticket) && ticket.HasValue && ticket.Value!.Length > 1) return ApiKeyRole.Client;
+        // Evaluation results are published numbers: any key reads them, storing one needs admin.
+        if (path.StartsWithSegments("/api/evaluations") || path.StartsWithSegments("/api/router/evaluations")) return reading ? ApiKeyRole.Client : ApiKeyRole.Admin;
         if (path.StartsWithSegments("/api/router")) return reading ? ApiKeyRole.Operator : ApiKeyRole.Admin;
         if (ClientPaths.Any(p => path.StartsWithSegments(p))) return ApiKeyRole.Client;
         if (OperatorPaths.Any(p => path.StartsWithSegments(p))) return ApiKeyRole.Operator;

@@ -90,6 +90,7 @@ public static class TakaseServer
         ReadinessApi.Map(app);
         OpenAiApi.Map(app);
         RouterApi.Map(app);
+        Evaluations.EvaluationApi.Map(app);
         Operators.OperatorApi.Map(app);
         RouterRegistration.WarnAboutShadowedModels(app);
         return app;

@@ -97,6 +97,33 @@ public interface IRouterChangeStore
     Task<IReadOnlyList<RouterChange>> ListRouterChangesAsync(CancellationToken cancel = default);
 }
 
+/// <summary>
+/// Evaluation results: model runs (<c>takase eval --save</c>), the newest of which per target and dataset are the
+/// router's priors, and router runs (<c>takase router eval --save</c>).
+/// </summary>
+public interface IEvaluationStore
+{
+    /// <summary>Stores a run; returns it with its new id and creation time.</summary>
+    /// <exception cref="ArgumentException">a field is missing or out of range (named).</exception>
+    Task<EvaluationRun> AddEvaluationAsync(EvaluationRun run, CancellationToken cancel = default);
+
+    /// <summary>The run, or null when the id is unknown.</summary>
+    Task<EvaluationRun?> FindEvaluationAsync(string id, CancellationToken cancel = default);
+
+    /// <summary>Runs newest first, optionally of one model and/or dataset, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<EvaluationRun>> ListEvaluationsAsync(string? model = null, string? dataset = null, int limit = 100, CancellationToken cancel = default);
+
+    /// <summary>For each (target, dataset), the newest run that names a target: what the router's priors are built from.</summary>
+    Task<IReadOnlyList<EvaluationRun>> LatestEvaluationsByTargetAsync(CancellationToken cancel = default);
+
+    /// <summary>Stores a router evaluation; returns it with its new id and creation time.</summary>
+    /// <exception cref="ArgumentException">a field is missing or out of range (named).</exception>
+    Task<RouterEvaluationRun> AddRouterEvaluationAsync(RouterEvaluationRun run, CancellationToken cancel = default);
+
+    /// <summary>Router evaluations newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<RouterEvaluationRun>> ListRouterEvaluationsAsync(int limit = 100, CancellationToken cancel = default);
+}
+
 /// <summary>One admin change to the router.</summary>
 /// <param name="Kind">"target" or "profile".</param>
 /// <param name="Name">The target's or profile's name.</param>
@@ -108,7 +135,7 @@ public sealed record RouterChange(string Kind, string Name, string Definition, D
 /// Everything Takase persists, behind one repository: SQLite by default, PostgreSQL by configuration, the same
 /// behaviour from both (one test suite runs against each). Conversation text is encrypted at rest.
 /// </summary>
-public interface ITakaseStore : IFeedbackStore, ITicketStore, IApiKeyStore, IAuditLog, IRouteDecisionStore, IRouterChangeStore
+public interface ITakaseStore : IFeedbackStore, ITicketStore, IApiKeyStore, IAuditLog, IRouteDecisionStore, IRouterChangeStore, IEvaluationStore
 {
     /// <summary>Which database, for logs: "SQLite /path/takase.db" or "PostgreSQL host/db".</summary>
     string Description { get; }

@@ -25,6 +25,10 @@ public static class StoreRegistration
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton<IRouteDecisionStore>(sp => sp.GetRequiredService<TakaseStore>());
         services.AddSingleton<IRouterChangeStore>(sp => sp.GetRequiredService<TakaseStore>());
+        services.AddSingleton<IEvaluationStore>(sp => sp.GetRequiredService<TakaseStore>());
+        // The router's evaluation priors come from the store: loaded at start, refreshed when a run is posted.
+        services.AddSingleton<Evaluations.EvaluationPriors>();
+        services.AddHostedService<Evaluations.EvaluationPriorLoader>();
         services.AddSingleton(sp => new FeedbackRecorder(sp.GetRequiredService<IFeedbackStore>(), database.PendingWriteCapacity,
             sp.GetService<ILogger<FeedbackRecorder>>()));
         services.AddSingleton(sp => new StoredRouteLog(sp.GetRequiredService<IRouteDecisionStore>(), database.PendingWriteCapacity,

@@ -44,7 +44,8 @@ public static class RouterRegistration
                 ?? RouterFiles(sp.GetRequiredService<Takase.Server.Hosting.TakaseServerOptions>().ModelsDirectory);
             var executor = new TargetExecutor(setup.Targets.Values, options.Fallback, sp.GetRequiredService<IRouteLog>(),
                 classify: RoutedInference.TargetFault);
-            return new RouterHost(options, setup, s => new Router(s, models), executor);
+            var priors = sp.GetService<Evaluations.EvaluationPriors>(); // evaluation results, for profiles routed by priors
+            return new RouterHost(options, setup, s => new Router(s, models, priors: () => priors?.Current), executor);
         });
         builder.Services.AddHostedService<RouterChanges>();
         builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>(),

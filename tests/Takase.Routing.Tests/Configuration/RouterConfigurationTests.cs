@@ -130,7 +130,7 @@ public class RouterConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Takase:Router:Profiles:three:Thresholds:1 is 0.2, not above the one before it (0.5)", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Takase:Router:Profiles:down:Thresholds:1 is 0.4, not above", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Takase:Router:Profiles:down:Candidates:2 names 'local2'", StringComparison.Ordinal));
-        Assert.Contains("Takase:Router:Profiles:down:Strategy is 'Ngramm', which is not one of Rules, NGram, MatrixFactorization, Similarity, Cascade.", problems);
+        Assert.Contains("Takase:Router:Profiles:down:Strategy is 'Ngramm', which is not one of Rules, NGram, MatrixFactorization, Similarity, Cascade, Priors.", problems);
         Assert.Contains(problems, p => p.StartsWith("Takase:Router:Profiles:gpt: the profile name 'gpt' is also a target", StringComparison.Ordinal));
         var regex = Assert.Single(problems, p => p.StartsWith("Takase:Router:Profiles:rx:Rules:0:Pattern '(unclosed' is not a valid regular expression: ", StringComparison.Ordinal));
         Assert.Contains("Not enough )'s", regex, StringComparison.Ordinal); // the regex engine's own words

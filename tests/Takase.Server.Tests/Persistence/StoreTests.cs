@@ -11,7 +11,7 @@ namespace Takase.Server.Tests.Persistence;
 /// The repository's behaviour, written once and run against every provider (SQLite, PostgreSQL): each derived class
 /// gives each test its own empty database, a raw connection to inspect or damage it, and a way to take it away.
 /// </summary>
-public abstract class StoreTests : IAsyncLifetime
+public abstract partial class StoreTests : IAsyncLifetime
 {
     private readonly List<TakaseStore> _opened = [];
 

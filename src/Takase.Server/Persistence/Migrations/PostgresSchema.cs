@@ -88,5 +88,53 @@ internal static class PostgresSchema
                 PRIMARY KEY (kind, name)
             );
             """),
+        new(3, "evaluation runs (takase eval --save) with their categories, and router evaluations", """
+            CREATE TABLE evaluations (
+                id              TEXT PRIMARY KEY,
+                created_ms      BIGINT NOT NULL,
+                model           TEXT NOT NULL,
+                target          TEXT,
+                dataset         TEXT NOT NULL,
+                dataset_sha256  TEXT,
+                mode            TEXT NOT NULL CHECK (mode IN ('choice', 'generate', 'perplexity')),
+                n               BIGINT NOT NULL,
+                accuracy        DOUBLE PRECISION,
+                accuracy_low    DOUBLE PRECISION,
+                accuracy_high   DOUBLE PRECISION,
+                acc_norm        DOUBLE PRECISION,
+                perplexity      DOUBLE PRECISION,
+                duration_ms     BIGINT,
+                options         TEXT
+            );
+            CREATE INDEX ix_evaluations_created ON evaluations (created_ms);
+            CREATE INDEX ix_evaluations_target ON evaluations (target, dataset, created_ms);
+
+            CREATE TABLE evaluation_categories (
+                evaluation_id  TEXT NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+                seq            BIGINT NOT NULL,
+                category       TEXT NOT NULL,
+                n              BIGINT NOT NULL,
+                correct        BIGINT NOT NULL,
+                accuracy       DOUBLE PRECISION NOT NULL,
+                accuracy_low   DOUBLE PRECISION NOT NULL,
+                accuracy_high  DOUBLE PRECISION NOT NULL,
+                centroid       BYTEA,
+                PRIMARY KEY (evaluation_id, seq)
+            );
+
+            CREATE TABLE router_evaluations (
+                id          TEXT PRIMARY KEY,
+                created_ms  BIGINT NOT NULL,
+                profile     TEXT,
+                strategy    TEXT NOT NULL,
+                dataset     TEXT NOT NULL,
+                apgr        DOUBLE PRECISION NOT NULL,
+                cpt20       DOUBLE PRECISION,
+                cpt50       DOUBLE PRECISION,
+                cpt80       DOUBLE PRECISION,
+                curve       TEXT NOT NULL
+            );
+            CREATE INDEX ix_router_evaluations_created ON router_evaluations (created_ms);
+            """),
     ];
 }

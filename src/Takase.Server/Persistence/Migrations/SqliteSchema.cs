@@ -88,5 +88,53 @@ internal static class SqliteSchema
                 PRIMARY KEY (kind, name)
             );
             """),
+        new(3, "evaluation runs (takase eval --save) with their categories, and router evaluations", """
+            CREATE TABLE evaluations (
+                id              TEXT PRIMARY KEY,
+                created_ms      INTEGER NOT NULL,
+                model           TEXT NOT NULL,
+                target          TEXT,
+                dataset         TEXT NOT NULL,
+                dataset_sha256  TEXT,
+                mode            TEXT NOT NULL CHECK (mode IN ('choice', 'generate', 'perplexity')),
+                n               INTEGER NOT NULL,
+                accuracy        REAL,
+                accuracy_low    REAL,
+                accuracy_high   REAL,
+                acc_norm        REAL,
+                perplexity      REAL,
+                duration_ms     INTEGER,
+                options         TEXT
+            );
+            CREATE INDEX ix_evaluations_created ON evaluations (created_ms);
+            CREATE INDEX ix_evaluations_target ON evaluations (target, dataset, created_ms);
+
+            CREATE TABLE evaluation_categories (
+                evaluation_id  TEXT NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+                seq            INTEGER NOT NULL,
+                category       TEXT NOT NULL,
+                n              INTEGER NOT NULL,
+                correct        INTEGER NOT NULL,
+                accuracy       REAL NOT NULL,
+                accuracy_low   REAL NOT NULL,
+                accuracy_high  REAL NOT NULL,
+                centroid       BLOB,
+                PRIMARY KEY (evaluation_id, seq)
+            );
+
+            CREATE TABLE router_evaluations (
+                id          TEXT PRIMARY KEY,
+                created_ms  INTEGER NOT NULL,
+                profile     TEXT,
+                strategy    TEXT NOT NULL,
+                dataset     TEXT NOT NULL,
+                apgr        REAL NOT NULL,
+                cpt20       REAL,
+                cpt50       REAL,
+                cpt80       REAL,
+                curve       TEXT NOT NULL
+            );
+            CREATE INDEX ix_router_evaluations_created ON router_evaluations (created_ms);
+            """),
     ];
 }
