@@ -34,8 +34,7 @@ public sealed class DashboardEvaluationTests(RecordedEvaluations recorded, Chrom
         var reached = report.Cpt.Where(p => p.Value is not null).OrderBy(p => p.Key).ToList();
         Assert.NotEmpty(reached);
 
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(Server.BaseAddress, "dashboard/").ToString());
+        var page = await OpenAsync("dashboard/");
         var figure = page.Locator("#curve figure.curve");
         await Expect(figure).ToHaveAttributeAsync("data-evaluation-id", id);
         await Expect(figure.Locator("figcaption strong")).ToHaveTextAsync("learned · ngram on synthetic");
@@ -62,8 +61,7 @@ public sealed class DashboardEvaluationTests(RecordedEvaluations recorded, Chrom
         var shown = newest.Where(r => Dataset(r) == RecordedEvaluations.Choice).ToList();
         Assert.Equal([PlaygroundServer.SmallQ8, PlaygroundServer.Small], shown.Select(Model).Order(StringComparer.Ordinal));
 
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(Server.BaseAddress, "dashboard/#/evals").ToString());
+        var page = await OpenAsync("dashboard/#/evals");
         await Expect(page.Locator("#evals-view")).ToBeVisibleAsync();
         var chart = page.Locator("#evals-chart svg");
         await Expect(chart).ToHaveAttributeAsync("aria-label", $"Accuracy per category on {RecordedEvaluations.Choice}: {string.Join(", ", shown.Select(Model))}");
@@ -91,8 +89,7 @@ public sealed class DashboardEvaluationTests(RecordedEvaluations recorded, Chrom
         var newest = await NewestRunsAsync();
         var generative = newest.Where(r => Dataset(r) == RecordedEvaluations.Generative).ToList();
 
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(Server.BaseAddress, "dashboard/#/evals").ToString());
+        var page = await OpenAsync("dashboard/#/evals");
         var select = page.Locator("#evals-dataset");
         // The dataset most models ran on comes first and is drawn at first.
         await Expect(select.Locator("option")).ToHaveTextAsync([$"{RecordedEvaluations.Choice} (2 models)", $"{RecordedEvaluations.Generative} (1 model)"]);
@@ -131,6 +128,13 @@ public sealed class DashboardEvaluationTests(RecordedEvaluations recorded, Chrom
                 Assert.Equal(Y(c.GetProperty("accuracy_low").GetDouble()), double.Parse((await stem.GetAttributeAsync("y1"))!, Inv), 6);
                 Assert.Equal(Y(c.GetProperty("accuracy_high").GetDouble()), double.Parse((await stem.GetAttributeAsync("y2"))!, Inv), 6);
             }
+    }
+
+    private async Task<IPage> OpenAsync(string path)
+    {
+        var page = await chromium.NewPageAsync();
+        await page.GotoAsync(new Uri(Server.BaseAddress, path).ToString());
+        return page;
     }
 
     /// <summary>The newest stored run of each (model, dataset), as the page keeps them: the API lists newest first.</summary>
