@@ -133,7 +133,8 @@ public sealed class DashboardTests(PlaygroundServer server, Chromium chromium) :
         await Expect(page.Locator("#curve-empty")).ToHaveTextAsync("No router evaluation recorded yet (takase router eval --save).");
         await Expect(page.Locator("#curve svg")).ToHaveCountAsync(0);
         await page.Locator("#tab-evals").ClickAsync();
-        await Expect(page.Locator("#evals-empty")).ToBeVisibleAsync();
+        await Expect(page.Locator("#evals-empty")).ToHaveTextAsync("No model evaluation recorded yet (takase eval MODEL DATASET).");
+        await Expect(page.Locator("#evals-toolbar")).ToBeHiddenAsync(); // no dataset to choose
         await Expect(page.Locator("#evals-table")).ToBeHiddenAsync();
         await Expect(page.Locator("#routing-view")).ToBeHiddenAsync();
         Assert.Empty(chromium.Problems);

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Takase.Routing.Data;
+using Takase.Routing.Learned;
 using Takase.Server.Hosting;
 using Takase.Tests.Support;
 
@@ -100,20 +102,12 @@ public sealed class PlaygroundServer : IAsyncLifetime
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>The labelled prompts the "learned" profile is trained on (<see cref="TheoremRoutingPrompts"/>).</summary>
+    public static RoutingDataset TheoremData() => RoutingDataset.FromExamples("synthetic", TheoremRoutingPrompts.Weak, TheoremRoutingPrompts.Strong,
+        TheoremRoutingPrompts.Examples().Select((e, i) => new RoutingExample(i + 1, e.Id, null, e.Prompt, null, e.Scores)).ToList());
+
     /// <summary>Trains an n-gram router where prompts about a theorem need the strong tier and stories do not.</summary>
-    private static void TrainRouter(string path)
-    {
-        var examples = new List<Takase.Routing.Data.RoutingExample>();
-        string[] hard = ["Prove this theorem about primes", "Is the theorem true for every n?", "Give a proof of the theorem", "Which theorem applies here?"];
-        string[] easy = ["Tell me a story about a cat", "Write a short story for a child", "A story about a dog and a ball", "Once upon a time there was a fox"];
-        for (var i = 0; i < 60; i++)
-        {
-            examples.Add(new(examples.Count + 1, $"h{i}", null, hard[i % hard.Length] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 0, ["strong"] = 1 }));
-            examples.Add(new(examples.Count + 1, $"e{i}", null, easy[i % easy.Length] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 1, ["strong"] = 1 }));
-        }
-        var data = Takase.Routing.Data.RoutingDataset.FromExamples("synthetic", "weak", "strong", examples);
-        Takase.Routing.Learned.RoutingModelFile.Save(Takase.Routing.Learned.RouterTraining.Train(data), path);
-    }
+    private static void TrainRouter(string path) => RoutingModelFile.Save(RouterTraining.Train(TheoremData()), path);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -175,6 +175,7 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
     {
         if (profile.Threshold is { } threshold) Unit($"{at}:Threshold", threshold, "a threshold");
         if (profile.StrongShare is { } share) Unit($"{at}:StrongShare", share, "a share of calls");
+        if (profile.MinQuality is { } bar) Unit($"{at}:MinQuality", bar, "a prior quality (an accuracy)");
         if (profile.Thresholds is { } thresholds)
         {
             if (profile.Threshold is not null)

@@ -116,7 +116,9 @@ public class RouterConfigurationTests
                 "three": { "Candidates": [ "local", "gpt" ], "Thresholds": [ 0.5, 0.2, 0.9 ] },
                 "down": { "Candidates": [ "local", "gpt", "local2" ], "Thresholds": [ 0.6, 0.4 ], "Strategy": "Ngramm" },
                 "gpt": { "Candidates": [ "gpt" ] },
-                "rx": { "Candidates": [ "local" ], "Rules": [ { "Name": "bad", "Pattern": "(unclosed", "Action": "Prefer", "Target": "local" } ] }
+                "rx": { "Candidates": [ "local" ], "Rules": [ { "Name": "bad", "Pattern": "(unclosed", "Action": "Prefer", "Target": "local" } ] },
+                "priors": { "Candidates": [ "local" ], "Strategy": "Priors", "MinQuality": 70 },
+                "priors-low": { "Candidates": [ "local" ], "Strategy": "Priors", "MinQuality": -0.1 }
               } } } }
             """);
 
@@ -134,6 +136,8 @@ public class RouterConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Takase:Router:Profiles:gpt: the profile name 'gpt' is also a target", StringComparison.Ordinal));
         var regex = Assert.Single(problems, p => p.StartsWith("Takase:Router:Profiles:rx:Rules:0:Pattern '(unclosed' is not a valid regular expression: ", StringComparison.Ordinal));
         Assert.Contains("Not enough )'s", regex, StringComparison.Ordinal); // the regex engine's own words
+        Assert.Contains("Takase:Router:Profiles:priors:MinQuality is 70; a prior quality (an accuracy) lies between 0 and 1.", problems);
+        Assert.Contains("Takase:Router:Profiles:priors-low:MinQuality is -0.1; a prior quality (an accuracy) lies between 0 and 1.", problems);
     }
 
     [Fact]

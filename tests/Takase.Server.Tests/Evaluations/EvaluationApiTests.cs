@@ -6,6 +6,7 @@ using Takase.Routing.Decisions;
 using Takase.Routing.Priors;
 using Takase.Server.Routing;
 using Takase.Server.Tests.Access;
+using static Takase.Server.Tests.Support.ResponseJson;
 
 namespace Takase.Server.Tests.Evaluations;
 
@@ -46,21 +47,14 @@ public class EvaluationApiTests
         },
     };
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == expected, $"{response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     [Fact]
     public async Task A_posted_run_reads_back_in_the_agreed_shape()
     {
         await using var server = await AccessServer.StartAsync();
-        var posted = await Json(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("local-7b", 1, 4)), HttpStatusCode.Created);
+        var posted = await JsonAsync(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("local-7b", 1, 4)), HttpStatusCode.Created);
         var id = posted.GetProperty("id").GetString()!;
 
-        var list = await Json(await server.SendAsync(HttpMethod.Get, "/api/evaluations", null), HttpStatusCode.OK);
+        var list = await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/evaluations", null), HttpStatusCode.OK);
         var run = Assert.Single(list.GetProperty("evaluations").EnumerateArray());
         Assert.Equal(["id", "created", "model", "target", "dataset", "dataset_sha256", "mode", "n", "accuracy", "accuracy_low", "accuracy_high",
             "acc_norm", "perplexity", "duration_ms", "categories"], run.EnumerateObject().Select(p => p.Name));
@@ -77,7 +71,7 @@ public class EvaluationApiTests
         Assert.Equal(("math", 4, 1, 0.25), (math.GetProperty("category").GetString(), math.GetProperty("n").GetInt32(), math.GetProperty("correct").GetInt32(),
             math.GetProperty("accuracy").GetDouble()));
 
-        var one = await Json(await server.SendAsync(HttpMethod.Get, $"/api/evaluations/{id}", null), HttpStatusCode.OK);
+        var one = await JsonAsync(await server.SendAsync(HttpMethod.Get, $"/api/evaluations/{id}", null), HttpStatusCode.OK);
         Assert.Equal("Question: {question}\nAnswer:", one.GetProperty("options").GetProperty("template").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(HttpMethod.Get, "/api/evaluations/ev_nope", null)).StatusCode);
     }
@@ -86,15 +80,15 @@ public class EvaluationApiTests
     public async Task Lists_filter_by_model_and_dataset_and_check_the_limit()
     {
         await using var server = await AccessServer.StartAsync();
-        await Json(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("a", 1, 1)), HttpStatusCode.Created);
-        await Json(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("b", 1, 1)), HttpStatusCode.Created);
+        await JsonAsync(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("a", 1, 1)), HttpStatusCode.Created);
+        await JsonAsync(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("b", 1, 1)), HttpStatusCode.Created);
 
-        var a = await Json(await server.SendAsync(HttpMethod.Get, "/api/evaluations?model=/models/a.gguf", null), HttpStatusCode.OK);
+        var a = await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/evaluations?model=/models/a.gguf", null), HttpStatusCode.OK);
         Assert.Equal(["a"], a.GetProperty("evaluations").EnumerateArray().Select(r => r.GetProperty("target").GetString()));
-        var none = await Json(await server.SendAsync(HttpMethod.Get, "/api/evaluations?dataset=other", null), HttpStatusCode.OK);
+        var none = await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/evaluations?dataset=other", null), HttpStatusCode.OK);
         Assert.Empty(none.GetProperty("evaluations").EnumerateArray());
-        Assert.Single((await Json(await server.SendAsync(HttpMethod.Get, "/api/evaluations?limit=1", null), HttpStatusCode.OK)).GetProperty("evaluations").EnumerateArray());
-        var bad = await Json(await server.SendAsync(HttpMethod.Get, "/api/evaluations?limit=0", null), HttpStatusCode.BadRequest);
+        Assert.Single((await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/evaluations?limit=1", null), HttpStatusCode.OK)).GetProperty("evaluations").EnumerateArray());
+        var bad = await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/evaluations?limit=0", null), HttpStatusCode.BadRequest);
         Assert.Contains("limit must be a whole number from 1 to 1000, not '0'", bad.GetProperty("error").GetString());
     }
 
@@ -109,9 +103,9 @@ public class EvaluationApiTests
     {
         await using var server = await AccessServer.StartAsync();
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        var error = await Json(await server.Http.PostAsync("/api/evaluations", content, Cancel), HttpStatusCode.BadRequest);
+        var error = await JsonAsync(await server.Http.PostAsync("/api/evaluations", content, Cancel), HttpStatusCode.BadRequest);
         Assert.Contains(message, error.GetProperty("error").GetString());
-        Assert.Empty((await Json(await server.SendAsync(HttpMethod.Get, "/api/evaluations", null), HttpStatusCode.OK)).GetProperty("evaluations").EnumerateArray());
+        Assert.Empty((await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/evaluations", null), HttpStatusCode.OK)).GetProperty("evaluations").EnumerateArray());
     }
 
     [Fact]
@@ -127,9 +121,9 @@ public class EvaluationApiTests
             cpt = new Dictionary<string, double?> { ["20"] = 0.12, ["50"] = 0.4, ["80"] = null },
             curve = new[] { new { strong_share = 0.0, quality = 0.5, threshold = 1.0 }, new { strong_share = 1.0, quality = 0.8, threshold = 0.0 } },
         };
-        await Json(await server.SendAsync(HttpMethod.Post, "/api/router/evaluations", null, body), HttpStatusCode.Created);
+        await JsonAsync(await server.SendAsync(HttpMethod.Post, "/api/router/evaluations", null, body), HttpStatusCode.Created);
 
-        var list = await Json(await server.SendAsync(HttpMethod.Get, "/api/router/evaluations", null), HttpStatusCode.OK);
+        var list = await JsonAsync(await server.SendAsync(HttpMethod.Get, "/api/router/evaluations", null), HttpStatusCode.OK);
         var run = Assert.Single(list.GetProperty("evaluations").EnumerateArray());
         Assert.Equal(["id", "created", "profile", "strategy", "dataset", "apgr", "cpt", "curve"], run.EnumerateObject().Select(p => p.Name));
         Assert.Equal(("auto", "ngram", "gsm8k", 0.64), (run.GetProperty("profile").GetString(), run.GetProperty("strategy").GetString(),
@@ -172,8 +166,8 @@ public class EvaluationApiTests
             var router = server.Services.GetRequiredService<RouterHost>().Router;
             Assert.Equal("cheap", router.Decide(math).Chosen); // no priors yet: the first candidate
 
-            await Json(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("cheap", mathCorrect: 1, commonsenseCorrect: 4)), HttpStatusCode.Created);
-            await Json(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("strong", mathCorrect: 4, commonsenseCorrect: 4)), HttpStatusCode.Created);
+            await JsonAsync(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("cheap", mathCorrect: 1, commonsenseCorrect: 4)), HttpStatusCode.Created);
+            await JsonAsync(await server.SendAsync(HttpMethod.Post, "/api/evaluations", null, ChoiceResult("strong", mathCorrect: 4, commonsenseCorrect: 4)), HttpStatusCode.Created);
             var decision = router.Decide(math);
             Assert.Equal("strong", decision.Chosen);
             Assert.StartsWith("sent to strong: priors: math ≈ 1.00 (eval mixed-sample, ", decision.Reason);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Persistence;
 using Takase.Server.Tests.Access;
+using static Takase.Server.Tests.Support.ResponseJson;
 
 namespace Takase.Server.Tests.Operators;
 
@@ -21,13 +22,6 @@ public sealed class OperatorApiTests
             [TicketMessage.New("system", "You help."), TicketMessage.New("user", question)], Cancel);
         if (draft) await store.AddMessageAsync(ticket.Id, TicketMessage.New("draft", "Draft: restart the router.", "remote-ok"), Cancel);
         return ticket;
-    }
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == expected, $"{response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
     }
 
     [Fact]

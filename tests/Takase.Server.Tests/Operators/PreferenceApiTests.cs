@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Feedback;
 using Takase.Server.Persistence;
 using Takase.Server.Tests.Routing;
+using Takase.Server.Tests.Support;
 
 namespace Takase.Server.Tests.Operators;
 
@@ -29,9 +30,7 @@ public sealed class PreferenceApiTests(OperatorServer server)
     private async Task<JsonElement> PostAsync(string path, object? body, HttpStatusCode expected)
     {
         using var response = body is null ? await server.Http.PostAsync(path, null, Cancel) : await server.Http.PostAsJsonAsync(path, body, Cancel);
-        var text = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == expected, $"{path}: {response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return await ResponseJson.JsonAsync(response, expected);
     }
 
     private async Task DraftAsync(string ticketId, string target)

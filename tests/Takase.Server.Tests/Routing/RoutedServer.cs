@@ -138,15 +138,8 @@ public sealed class RoutedServer : IAsyncLifetime
     /// <summary>Trains an n-gram router where prompts about a theorem need the strong model and stories do not.</summary>
     private static void TrainLearnedRouter(string path)
     {
-        var examples = new List<Takase.Routing.Data.RoutingExample>();
-        string[] hard = ["Prove this theorem about primes", "Is the theorem true for every n?", "Give a proof of the theorem", "Which theorem applies here?"];
-        string[] easy = ["Tell me a story about a cat", "Write a short story for a child", "A story about a dog and a ball", "Once upon a time there was a fox"];
-        for (var i = 0; i < 60; i++)
-        {
-            examples.Add(new(examples.Count + 1, $"h{i}", null, hard[i % hard.Length] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 0, ["strong"] = 1 }));
-            examples.Add(new(examples.Count + 1, $"e{i}", null, easy[i % easy.Length] + $" #{i}", null, new Dictionary<string, double> { ["weak"] = 1, ["strong"] = 1 }));
-        }
-        var data = Takase.Routing.Data.RoutingDataset.FromExamples("synthetic", "weak", "strong", examples);
+        var examples = TheoremRoutingPrompts.Examples().Select((e, i) => new Takase.Routing.Data.RoutingExample(i + 1, e.Id, null, e.Prompt, null, e.Scores)).ToList();
+        var data = Takase.Routing.Data.RoutingDataset.FromExamples("synthetic", TheoremRoutingPrompts.Weak, TheoremRoutingPrompts.Strong, examples);
         Takase.Routing.Learned.RoutingModelFile.Save(Takase.Routing.Learned.RouterTraining.Train(data), path);
     }
 

@@ -14,10 +14,12 @@ const api = new PageApi('takase.pages.apiKey');
 const key = keyForm(api, show);
 const $ = id => document.getElementById(id);
 let selected = null; // the id of the decision whose details are open
+let evaluations = []; // the model evaluations last loaded, redrawn for another dataset without asking again
 
 $('stats-range').addEventListener('change', loadStats);
 $('stats-metric').addEventListener('change', loadStats);
 $('decisions-refresh').addEventListener('click', () => { loadDecisions(); loadStats(); });
+$('evals-dataset').addEventListener('change', () => drawEvaluations($('evals-dataset').value));
 window.addEventListener('hashchange', show);
 
 show();
@@ -123,15 +125,21 @@ function loadCurve() {
 
 function loadEvaluations() {
   return guarded($('evals-error'), 'the model evaluations', async () => {
-    const evaluations = await listOrEmpty('/api/evaluations');
+    evaluations = await listOrEmpty('/api/evaluations');
     $('evals-empty').hidden = evaluations.length > 0;
-    if (evaluations.length) renderEvaluations($('evals-chart'), $('evals-legend'), $('evals-table'), evaluations);
+    $('evals-toolbar').hidden = evaluations.length === 0;
+    if (evaluations.length) drawEvaluations($('evals-dataset').value);
     else {
       $('evals-chart').replaceChildren();
       $('evals-legend').replaceChildren();
       $('evals-table').hidden = true;
     }
   });
+}
+
+/** The evaluations of `dataset` (the one chosen; at first none, so the one most models ran on) and the table of all. */
+function drawEvaluations(dataset) {
+  renderEvaluations({ chart: $('evals-chart'), legend: $('evals-legend'), table: $('evals-table'), select: $('evals-dataset') }, evaluations, dataset);
 }
 
 /** `{"evaluations": [...]}` from `path`, or [] when the server has no such endpoint (404). */

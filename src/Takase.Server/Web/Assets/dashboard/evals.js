@@ -1,5 +1,6 @@
-// Model evaluations compared per category (GET /api/evaluations): for each dataset, the newest run of each model as
-// a grouped bar chart (a group per category, a bar per model, the 95 % interval as a whisker) and every run in a table.
+// Model evaluations compared per category (GET /api/evaluations): for the dataset chosen in the selector (at first the
+// one most models ran on), the newest run of each model as a grouped bar chart (a group per category, a bar per model,
+// the 95 % interval as a whisker); every model's newest run on every dataset in a table.
 
 import { element } from '../console/format.js';
 import { chart, colour, fillLegend, svg } from './svg.js';
@@ -16,11 +17,34 @@ export function latestRuns(evaluations) {
   return [...seen.values()];
 }
 
-/** Draws the chart (of the dataset with the most runs) and fills the table with every latest run's categories. */
-export function renderEvaluations(chartContainer, legend, table, evaluations) {
+/** The datasets of `runs` (newest runs) with how many models ran on each: the most models first, then by name. */
+export function datasetsOf(runs) {
+  return [...Map.groupBy(runs, r => r.dataset).entries()]
+    .map(([name, ofDataset]) => ({ name, models: ofDataset.length }))
+    .sort((a, b) => b.models - a.models || a.name.localeCompare(b.name));
+}
+
+/**
+ * Offers every dataset in `nodes.select` and draws the chart of `dataset` (when it has runs; else the dataset most
+ * models ran on), then fills the table with every newest run's categories. Returns the dataset drawn.
+ */
+export function renderEvaluations(nodes, evaluations, dataset) {
   const runs = latestRuns(evaluations);
-  const byDataset = Map.groupBy(runs, r => r.dataset);
-  const [dataset, shown] = [...byDataset.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  const datasets = datasetsOf(runs);
+  const drawn = datasets.some(d => d.name === dataset) ? dataset : datasets[0].name;
+  nodes.select.replaceChildren(...datasets.map(d => {
+    const option = element('option', null, `${d.name} (${d.models} model${d.models === 1 ? '' : 's'})`);
+    option.value = d.name;
+    return option;
+  }));
+  nodes.select.value = drawn;
+  renderChart(nodes.chart, nodes.legend, drawn, runs.filter(r => r.dataset === drawn));
+  renderTable(nodes.table, runs);
+  return drawn;
+}
+
+/** The grouped bars of one dataset's runs (one per model). */
+function renderChart(chartContainer, legend, dataset, shown) {
   const models = shown.map(r => r.model);
   const categories = [...new Set(shown.flatMap(r => (r.categories ?? []).map(c => c.category)))];
   if (!categories.length) categories.push('all');
@@ -64,7 +88,10 @@ export function renderEvaluations(chartContainer, legend, table, evaluations) {
   root.append(svg('line', { class: 'axis', x1: LEFT, x2: width - RIGHT, y1: y(0), y2: y(0) }));
   chartContainer.replaceChildren(root, element('p', 'muted', `${dataset}: the newest run of each model; whiskers are 95 % intervals.`));
   fillLegend(legend, models);
+}
 
+/** A row per category of every run in `runs` (a run without categories is one row, "all"). */
+function renderTable(table, runs) {
   const body = table.tBodies[0];
   body.replaceChildren();
   for (const run of runs) {
