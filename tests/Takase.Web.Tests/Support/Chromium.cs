@@ -51,7 +51,10 @@ public sealed class Chromium : IAsyncLifetime
             _launch.Release();
         }
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", ViewportSize = new() { Width = 1360, Height = 900 } });
-        context.SetDefaultTimeout(10_000);
+        // Generous waits: CI runs four test processes on two cores, and a page that is slow to settle there is not wrong.
+        // Every wait is for a condition, so a passing test does not take longer for it.
+        context.SetDefaultTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
         // Script errors and refused resources (a CSP violation is logged as a console error) are collected for the
         // test to assert on; the browser would otherwise swallow them.

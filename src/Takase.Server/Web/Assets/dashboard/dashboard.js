@@ -24,29 +24,31 @@ window.addEventListener('hashchange', show);
 
 show();
 
-function show() {
+async function show() {
   const evals = location.hash === '#/evals';
   $('routing-view').hidden = evals;
   $('evals-view').hidden = !evals;
   $(evals ? 'tab-evals' : 'tab-routing').setAttribute('aria-current', 'page');
   $(evals ? 'tab-routing' : 'tab-evals').removeAttribute('aria-current');
-  if (evals) {
-    loadEvaluations();
-  } else {
-    loadStats();
-    loadDecisions();
-    loadCurve();
-  }
+  const passed = await Promise.all(evals ? [loadEvaluations()] : [loadStats(), loadDecisions(), loadCurve()]);
+  // The sections need different roles (evaluations: any key; decisions and stats: operator), so the key form closes
+  // only when every load of the view passed the key check — one that any key may read must not hide a refusal.
+  if (passed.every(ok => ok)) key.accepted();
 }
 
-/** Runs `load`; a 401/403 opens the key form, anything else is shown in `errorNode`. */
+/**
+ * Runs `load`; a 401/403 opens the key form, anything else is shown in `errorNode`. Resolves to false when the key
+ * was refused (or missing), true otherwise.
+ */
 async function guarded(errorNode, what, load) {
   try {
     await load();
-    key.accepted();
     showMessage(errorNode, '');
+    return true;
   } catch (e) {
-    if (!key.handle(e)) showMessage(errorNode, `Could not load ${what}: ${e.message}`);
+    if (key.handle(e)) return false;
+    showMessage(errorNode, `Could not load ${what}: ${e.message}`);
+    return true;
   }
 }
 
