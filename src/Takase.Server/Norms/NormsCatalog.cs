@@ -17,25 +17,30 @@ public sealed class NormsCatalog
 
     private readonly Func<string, bool> _targetExists;
     private readonly Lock _changes = new();
+    private readonly Func<string, string?> _routerProfileNorms;
     private readonly string? _default;
     private State _state;
 
     /// <summary>The configuration's profiles and assignments, checked.</summary>
     /// <param name="options">Takase:Norms.</param>
-    /// <param name="routerProfiles">Router profile → norms profile, from Takase:Router:Profiles:*:Norms.</param>
+    /// <param name="routerProfiles">Router profile → norms profile, from Takase:Router:Profiles:*:Norms at start-up.</param>
     /// <param name="targetExists">Whether a router target of that name exists (Route and classifier rules name one).</param>
+    /// <param name="routerProfileNorms">A router profile's norms now (admin changes to profiles included), or null.</param>
     /// <exception cref="NormsConfigurationException">a profile, or an assignment naming a missing one, is wrong.</exception>
-    public NormsCatalog(NormsOptions options, IReadOnlyDictionary<string, string> routerProfiles, Func<string, bool> targetExists)
+    public NormsCatalog(NormsOptions options, IReadOnlyDictionary<string, string> routerProfiles, Func<string, bool> targetExists,
+        Func<string, string?>? routerProfileNorms = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _targetExists = targetExists;
+        _routerProfileNorms = routerProfileNorms ?? (p => routerProfiles.TryGetValue(p, out var n) ? n : null);
         var versions = new Dictionary<string, List<Version>>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, definition) in options.Profiles)
             versions[name] = [new Version(Check(NormsProfile.Compile(name, 0, definition)), JsonSerializer.Serialize(definition, DefinitionJson), "configuration", null)];
         var keys = new Dictionary<string, string>(options.Keys, StringComparer.OrdinalIgnoreCase);
-        var profiles = new Dictionary<string, string>(routerProfiles, StringComparer.OrdinalIgnoreCase);
+        // Stored assignments of router profiles go here; the profiles' own Norms are read live.
+        var profiles = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (subject, norms) in keys) Require(norms, $"{NormsOptions.Section}:Keys:{subject}", versions);
-        foreach (var (subject, norms) in profiles) Require(norms, $"Takase:Router:Profiles:{subject}:Norms", versions);
+        foreach (var (subject, norms) in routerProfiles) Require(norms, $"Takase:Router:Profiles:{subject}:Norms", versions);
         if (options.Default is { Length: > 0 } d) Require(d, $"{NormsOptions.Section}:Default", versions);
         _default = options.Default is { Length: > 0 } ? options.Default : null;
         _state = new State(versions, keys, profiles);
@@ -58,8 +63,9 @@ public sealed class NormsCatalog
         if (s.Versions.Count == 0) return null;
         string? name = s.Keys.TryGetValue(caller.Id, out var byId) ? byId
             : s.Keys.TryGetValue(caller.Name, out var byName) ? byName
-            : routerProfile is not null && s.RouterProfiles.TryGetValue(StripTag(routerProfile), out var byProfile) ? byProfile
-            : _default;
+            : routerProfile is null ? _default
+            : s.RouterProfiles.TryGetValue(StripTag(routerProfile), out var byProfile) ? byProfile
+            : _routerProfileNorms(StripTag(routerProfile)) ?? _default;
         return name is null ? null : Active(name);
     }
 

@@ -100,7 +100,7 @@ public sealed class NormsGate(NormsCatalog catalog, NormsOptions options, IServi
             NormsActionKind.Route => await start(RouteTarget(verdict), http.RequestAborted),
             _ => await start(null, http.RequestAborted),
         };
-        if (verdict.Diverts || !NormsOutput.Applies(input.Profile)) return answer;
+        if (!NormsOutput.Judges(verdict) || !NormsOutput.Applies(input.Profile)) return answer;
         var output = new NormsOutput(input.Profile, Classifier, v => SetHeader(http, applied.With(v, "output")));
         return new NormsOutputSession(answer, output);
     }

@@ -18,6 +18,12 @@ internal sealed class NormsOutput(NormsProfile profile, INormsClassifier? classi
     /// <summary>The verdict, once the answer has been read (a pass until then).</summary>
     public NormsVerdict Verdict { get; private set; } = NormsVerdict.Pass("");
 
+    /// <summary>
+    /// Whether output rules judge the answer after this input verdict: a model's answer, yes (a Route's too); the
+    /// norms' own refusal or a person's answer to an escalation, no.
+    /// </summary>
+    public static bool Judges(NormsVerdict input) => input.Action.Kind is not (NormsActionKind.Refuse or NormsActionKind.Escalate);
+
     /// <summary>Whether the profile has output rules to apply at all.</summary>
     public static bool Applies(NormsProfile? profile) => profile is { Output.Count: > 0 };
 

@@ -19,14 +19,14 @@ public static class NormsRegistration
     public static void AddTakaseNorms(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(NormsOptions.Section).Get<NormsOptions>() ?? new NormsOptions();
-        var routerProfiles = configuration.GetSection("Takase:Router:Profiles").GetChildren()
-            .Where(p => !string.IsNullOrWhiteSpace(p["Norms"]))
-            .ToDictionary(p => p.Key, p => p["Norms"]!.Trim(), StringComparer.OrdinalIgnoreCase);
         services.AddSingleton(options);
         services.AddSingleton(sp =>
         {
             var host = sp.GetService<RouterHost>();
-            return new NormsCatalog(options, routerProfiles, t => host?.Setup.Targets.ContainsKey(t) ?? false);
+            var routerProfiles = host?.Setup.Profiles.Where(p => !string.IsNullOrWhiteSpace(p.Value.Norms))
+                .ToDictionary(p => p.Key, p => p.Value.Norms!.Trim(), StringComparer.OrdinalIgnoreCase) ?? [];
+            return new NormsCatalog(options, routerProfiles, t => host?.Setup.Targets.ContainsKey(t) ?? false,
+                p => host is not null && host.Setup.Profiles.TryGetValue(p, out var profile) && !string.IsNullOrWhiteSpace(profile.Norms) ? profile.Norms.Trim() : null);
         });
         services.AddSingleton(sp => new NormsGate(sp.GetRequiredService<NormsCatalog>(), options, sp));
         services.AddSingleton<INormsStore>(sp => sp.GetRequiredService<TakaseStore>());

@@ -190,7 +190,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         }, cancel);
         // Placeholders come back only from targets that were sent them.
         var restore = screen is { Map.Count: > 0 } && Redacts(run.Target, screen.Policy);
-        var output = input is { Verdict.Diverts: false } && NormsOutput.Applies(input.Profile) ? new NormsOutput(input.Profile, norms!.Gate.Classifier) : null;
+        var output = input is not null && NormsOutput.Judges(input.Verdict) && NormsOutput.Applies(input.Profile) ? new NormsOutput(input.Profile, norms!.Gate.Classifier) : null;
         return new RoutedSession(run, restore ? new AnswerRestoration(screen!.Restorer) : null, output);
     }
 
