@@ -190,6 +190,51 @@ public sealed class NormsRequestTests(NormsServer server)
         Assert.Equal("stop", openAi.DoneReason);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CompletionsFollowTheNormsToo(bool stream)
+    {
+        using var routed = await server.SendAsync(HttpMethod.Post, "api/generate", NormsServer.AdminKey, new { model = "assist", prompt = "a secret", stream });
+        var lines = (await routed.Content.ReadAsStringAsync(Cancel)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(NormsServer.SecretRefusal, string.Concat(lines.Select(l => (string?)l["response"])));
+        Assert.Equal("stop", (string?)lines[^1]["done_reason"]);
+        AssertNorms(lines[^1]["takase"], "strict", 0, "no-secrets", "refuse", "input");
+
+        NormsServer.RequireModels();
+        using var direct = await server.SendAsync(HttpMethod.Post, "v1/completions", server.Keys["alice"], new { model = "stories260K", prompt = "a secret", max_tokens = 4, stream });
+        var body = await direct.Content.ReadAsStringAsync(Cancel);
+        Assert.True(direct.IsSuccessStatusCode, body);
+        Assert.Contains(JsonSerializer.Serialize(NormsServer.SecretRefusal), body);
+        Assert.Equal("strict; version=0; rule=no-secrets; action=refuse; stage=input", Header(direct));
+    }
+
+    [Fact]
+    public async Task ADirectRequestIsRoutedWithTheOverlay()
+    {
+        NormsServer.RequireModels();
+        var before = server.Provider.Requests("ok-legal");
+        var reply = await OllamaChatAsync("stories260K", "about my lawsuit", stream: false, server.Keys["alice"]);
+        Assert.Equal(before + 1, server.Provider.Requests("ok-legal"));
+        var sent = JsonNode.Parse(server.Provider.Received("ok-legal")[^1].Body)!["messages"]!.AsArray();
+        Assert.Equal(("system", NormsServer.StrictOverlay), ((string?)sent[0]!["role"], (string?)sent[0]!["content"]));
+        // The remote answer passed the output rules too.
+        Assert.Equal(FakeProvider.Answer.Replace("provider", "[vendor]", StringComparison.Ordinal), reply.Content);
+        // The header names the rule that decided last: the output rewrite, after the input route.
+        Assert.Equal("strict; version=0; rule=no-vendor-names; action=rewrite; stage=output", reply.NormsHeader);
+    }
+
+    [Fact]
+    public async Task ADirectRequestEscalatesToTheDesk()
+    {
+        NormsServer.RequireModels();
+        var reply = await OllamaChatAsync("stories260K", "a complaint about my bill", stream: false, server.Keys["alice"]);
+        var tickets = await server.Services.GetRequiredService<ITicketStore>().ListTicketsAsync(cancel: Cancel);
+        var ticket = Assert.Single(tickets, t => reply.Content.Contains(t.Id, StringComparison.Ordinal));
+        Assert.Contains("rule 'complaints' escalates to a person", ticket.Reason);
+        Assert.Equal("strict; version=0; rule=complaints; action=escalate; stage=input", reply.NormsHeader);
+    }
+
     [Fact]
     public async Task KeyNormsWinOverTheRouterProfiles()
     {
