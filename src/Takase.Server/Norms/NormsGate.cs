@@ -121,7 +121,7 @@ public sealed class NormsGate(NormsCatalog catalog, NormsOptions options, IServi
         try
         {
             var answer = await desk.WaitForAnswerAsync(ticket.Id, lastSeq, wait.Token);
-            return new NormsAnswerSession(person.Name, answer.Content);
+            return new OperatorAnswerSession(person.Name, answer.Content, TimeSpan.Zero);
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {

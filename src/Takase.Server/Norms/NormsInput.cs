@@ -45,6 +45,14 @@ internal sealed class NormsInput
         return new NormsInput(profile, texts, verdict);
     }
 
+    /// <summary>A chat or a completion with the norms applied (see the two overloads).</summary>
+    public InferenceCall Apply(InferenceCall call, string? modelSystem) => call switch
+    {
+        ChatCall chat => Apply(chat, modelSystem),
+        CompletionCall completion => Apply(completion, modelSystem),
+        _ => throw new NotSupportedException($"norms do not apply to {call.GetType().Name}"),
+    };
+
     /// <summary>
     /// <paramref name="call"/> with the rewritten user texts and the overlays on its system message — or, when it has
     /// none, on <paramref name="modelSystem"/> (the model's SYSTEM), as a system message of its own.

@@ -3,6 +3,7 @@ using Takase.Routing.Configuration;
 using Takase.Routing.Decisions;
 using Takase.Routing.Norms;
 using Takase.Routing.Targets;
+using Takase.Server.Inference;
 using Takase.Server.Operators;
 
 namespace Takase.Server.Norms;
@@ -10,7 +11,24 @@ namespace Takase.Server.Norms;
 /// <summary>The norms of one routed request: the profile it follows and the gate that applies it.</summary>
 /// <param name="Profile">The active version of the request's norms profile.</param>
 /// <param name="Gate">Classifiers and model SYSTEM texts.</param>
-public sealed record NormsRequest(NormsProfile Profile, NormsGate Gate);
+public sealed record NormsRequest(NormsProfile Profile, NormsGate Gate)
+{
+    /// <summary>
+    /// Runs the input rules over <paramref name="call"/>: the call with the rewrites and overlays, the local-target
+    /// builder that applies them to each rebuilt call (over that model's SYSTEM), and the verdict.
+    /// </summary>
+    internal async Task<(T Call, Func<string, T> LocalCall, NormsInput Input)> ApplyAsync<T>(T call, Func<string, T> localCall, CancellationToken cancel)
+        where T : InferenceCall
+    {
+        var input = call switch
+        {
+            ChatCall chat => await NormsInput.ScreenAsync(Profile, chat, Gate.Classifier, cancel),
+            CompletionCall completion => await NormsInput.ScreenAsync(Profile, completion, Gate.Classifier, cancel),
+            _ => throw new NotSupportedException($"norms do not apply to {call.GetType().Name}"),
+        };
+        return ((T)input.Apply(call, null), model => (T)input.Apply(localCall(model), Gate.ModelSystem(model)), input);
+    }
+}
 
 /// <summary>A routed request's decision under the norms' input verdict.</summary>
 internal static class NormsRouting

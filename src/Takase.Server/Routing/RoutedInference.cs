@@ -46,13 +46,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     {
         // The norms first: their rewrites and overlays are what the privacy screen, the router and every target see.
         NormsInput? input = null;
-        if (norms is not null)
-        {
-            input = await NormsInput.ScreenAsync(norms.Profile, call, norms.Gate.Classifier, cancel);
-            call = input.Apply(call, null);
-            var build = localCall;
-            localCall = model => input.Apply(build(model), norms.Gate.ModelSystem(model));
-        }
+        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, cancel);
         // An async method, so a refusal (blocked data) comes out of the task, where callers handle routing errors.
         var screen = ScreenFor(call.Model);
         var routed = new List<RouteMessage>(call.Messages.Count);
@@ -91,13 +85,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         OperatorWait? wait = null, NormsRequest? norms = null)
     {
         NormsInput? input = null;
-        if (norms is not null)
-        {
-            input = await NormsInput.ScreenAsync(norms.Profile, call, norms.Gate.Classifier, cancel);
-            call = input.Apply(call, null);
-            var build = localCall;
-            localCall = model => input.Apply(build(model), norms.Gate.ModelSystem(model));
-        }
+        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, cancel);
         var screen = ScreenFor(call.Model);
         List<RouteMessage> routed = [];
         List<RemoteMessage> sent = [];
