@@ -51,12 +51,7 @@ public static class NormsApi
         // Checked before it is stored: a profile that does not compile, or names a missing target, is a 400.
         gate.Catalog.Validate(name, body);
         var definition = JsonSerializer.Serialize(JsonSerializer.Deserialize<NormsProfileDefinition>(body, NormsCatalog.DefinitionJson), NormsCatalog.DefinitionJson);
-        var caller = http.Caller();
-        var stored = http.RequestServices.GetService<INormsStore>() is { } store
-            ? await store.AddNormsVersionAsync(name, definition, caller.Id, http.RequestAborted)
-            // Without a store (tests of single handlers) the version lives in memory only.
-            : new StoredNormsVersion(gate.Catalog.Versions(name) is { Count: > 0 } v ? v[0].Name : name,
-                gate.Catalog.Versions(name) is { Count: > 0 } w ? Math.Max(1, w[^1].Version + 1) : 1, definition, caller.Id, DateTimeOffset.UtcNow);
+        var stored = await http.RequestServices.GetRequiredService<INormsStore>().AddNormsVersionAsync(name, definition, http.Caller().Id, http.RequestAborted);
         var profile = gate.Catalog.Add(stored);
         await AdminApi.AuditAsync(http, audit, "norms.put", $"norms:{profile.Name}", new { version = profile.Version });
         await OllamaJson.WriteAsync(http.Response, new { name = profile.Name, version = profile.Version, active = true });
@@ -69,7 +64,7 @@ public static class NormsApi
         var request = await OllamaJson.ReadAsync<NormsAssignmentRequest>(http.Request);
         var assignment = new NormsAssignment(kind, subject, request.Norms?.Trim() ?? "", DateTimeOffset.UtcNow);
         gate.Catalog.Assign(assignment); // a missing profile is a 400 before anything is stored
-        if (http.RequestServices.GetService<INormsStore>() is { } store) await store.SetNormsAssignmentAsync(assignment, http.RequestAborted);
+        await http.RequestServices.GetRequiredService<INormsStore>().SetNormsAssignmentAsync(assignment, http.RequestAborted);
         await AdminApi.AuditAsync(http, audit, "norms.assign", $"{kind}:{subject}", new { norms = assignment.Norms.Length > 0 ? assignment.Norms : null });
         await OllamaJson.WriteAsync(http.Response, new { kind, subject, norms = assignment.Norms.Length > 0 ? assignment.Norms : null });
     }

@@ -58,8 +58,8 @@ public sealed class NormsGate(NormsCatalog catalog, NormsOptions options, IServi
         return await DirectAsync(http, input, call.Model, Conversation(call.Messages), (target, token) => target is null
             ? start(call, token)
             : target.Kind == TargetKind.Local
-                ? start(call with { Model = LocalModel(target) }, token)
-                : Task.FromResult<IAnswerSession>(RemoteAnswerSession.Stream(target.Name, LocalModel(target), RemoteClient(target).StreamChatAsync(new RemoteChatCall
+                ? start(call with { Model = ModelOf(target) }, token)
+                : Task.FromResult<IAnswerSession>(RemoteAnswerSession.Stream(target.Name, ModelOf(target), RemoteClient(target).StreamChatAsync(new RemoteChatCall
                 {
                     Messages = [.. call.Messages.Select(m => new RemoteMessage(m.Role, m.Content))],
                     MaxTokens = call.Options.MaxTokens >= 0 ? call.Options.MaxTokens : null,
@@ -76,8 +76,8 @@ public sealed class NormsGate(NormsCatalog catalog, NormsOptions options, IServi
         return await DirectAsync(http, input, call.Model, Conversation(messages), (target, token) => target is null
             ? start(call, token)
             : target.Kind == TargetKind.Local
-                ? start(call with { Model = LocalModel(target) }, token)
-                : Task.FromResult<IAnswerSession>(RemoteAnswerSession.Stream(target.Name, LocalModel(target), call.Raw
+                ? start(call with { Model = ModelOf(target) }, token)
+                : Task.FromResult<IAnswerSession>(RemoteAnswerSession.Stream(target.Name, ModelOf(target), call.Raw
                     ? RemoteClient(target).StreamCompleteAsync(new RemoteTextCall { Prompt = call.Prompt }, token)
                     : RemoteClient(target).StreamChatAsync(new RemoteChatCall { Messages = [.. messages.Select(m => new RemoteMessage(m.Role, m.Content))] }, token))));
     }
@@ -137,7 +137,8 @@ public sealed class NormsGate(NormsCatalog catalog, NormsOptions options, IServi
 
     private RemoteTargetClient RemoteClient(TargetDefinition target) => services.GetRequiredService<RouterHost>().RemoteClient(target);
 
-    private static string LocalModel(TargetDefinition target) => string.IsNullOrEmpty(target.Model) ? target.Name : target.Model;
+    /// <summary>A target's model (its Model, else its name).</summary>
+    private static string ModelOf(TargetDefinition target) => string.IsNullOrEmpty(target.Model) ? target.Name : target.Model;
 
     /// <summary>A request's messages as a ticket keeps them.</summary>
     internal static List<TicketMessage> Conversation(IEnumerable<ChatMessage> messages) =>
