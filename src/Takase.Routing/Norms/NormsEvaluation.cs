@@ -30,18 +30,21 @@ public static class NormsEvaluation
 
     /// <summary>
     /// The first rule of <paramref name="rules"/> that matches <paramref name="text"/>, applied. A regular expression
-    /// that runs out of time counts as a match (the norms fail closed, never open).
+    /// that runs out of time counts as a match (the norms fail closed, never open). When <paramref name="seen"/> is
+    /// given (the text after a privacy screen), the rules match and classifiers label it, and a Rewrite still applies
+    /// its pattern to <paramref name="text"/>, so protected values never reach a classifier and rewrites keep them.
     /// </summary>
     /// <exception cref="InvalidOperationException">a classifier rule and no <paramref name="classifier"/>.</exception>
     public static async Task<NormsVerdict> EvaluateAsync(IReadOnlyList<NormsRule> rules, string text, INormsClassifier? classifier,
-        CancellationToken cancel)
+        CancellationToken cancel, string? seen = null)
     {
+        seen ??= text;
         foreach (var rule in rules)
         {
             if (rule.Match is NormsMatch.Classifier c)
             {
                 if (classifier is null) throw new InvalidOperationException($"the norms rule '{rule.Name}' needs a classifier, and none is available");
-                var label = (await classifier.LabelAsync(c.Target, text, c.Labels, cancel)).Trim();
+                var label = (await classifier.LabelAsync(c.Target, seen, c.Labels, cancel)).Trim();
                 if (!c.Labels.Contains(label, StringComparer.OrdinalIgnoreCase)) continue;
                 return new NormsVerdict(rule.Name, rule.Action, rule.Action.Kind == NormsActionKind.Rewrite ? rule.Action.Replacement! : text);
             }
@@ -49,7 +52,7 @@ public static class NormsEvaluation
             bool matched;
             try
             {
-                matched = pattern.IsMatch(text);
+                matched = pattern.IsMatch(seen);
             }
             catch (RegexMatchTimeoutException)
             {
@@ -77,18 +80,19 @@ public static class NormsEvaluation
 
     /// <summary>
     /// Input rules over a conversation's user messages, in order: rewrites change their message and evaluation goes
-    /// on; the first Refuse, Escalate or Route ends it. Returns the (rewritten) texts and the deciding verdict — the
+    /// on; the first Refuse, Escalate or Route ends it. <paramref name="view"/> gives the text the rules see (a privacy
+    /// screen's), as <see cref="EvaluateAsync"/> describes. Returns the (rewritten) texts and the deciding verdict — the
     /// diverting one, else the last rule that matched, else a pass.
     /// </summary>
     public static async Task<(IReadOnlyList<string> Texts, NormsVerdict Verdict)> EvaluateInputAsync(IReadOnlyList<NormsRule> rules,
-        IReadOnlyList<(string Role, string Text)> messages, INormsClassifier? classifier, CancellationToken cancel)
+        IReadOnlyList<(string Role, string Text)> messages, INormsClassifier? classifier, CancellationToken cancel, Func<string, string>? view = null)
     {
         var texts = messages.Select(m => m.Text).ToList();
         var deciding = NormsVerdict.Pass("");
         for (var i = 0; i < messages.Count; i++)
         {
             if (messages[i].Role != "user" || rules.Count == 0) continue;
-            var verdict = await EvaluateAsync(rules, texts[i], classifier, cancel);
+            var verdict = await EvaluateAsync(rules, texts[i], classifier, cancel, view?.Invoke(texts[i]));
             texts[i] = verdict.Text;
             if (verdict.Rule is not null) deciding = verdict;
             if (verdict.Diverts) break;

@@ -27,9 +27,9 @@ public interface INormsStore
     /// <summary>Every stored version, of one profile (by name, case-insensitive) or of all, oldest first.</summary>
     Task<IReadOnlyList<StoredNormsVersion>> ListNormsVersionsAsync(string? name = null, CancellationToken cancel = default);
 
-    /// <summary>Sets (or, with <see cref="NormsAssignment.Norms"/> empty, removes) an assignment.</summary>
+    /// <summary>Sets (or, with <see cref="NormsAssignment.Norms"/> empty, removes) an assignment; a removal is kept as an empty row.</summary>
     Task SetNormsAssignmentAsync(NormsAssignment assignment, CancellationToken cancel = default);
 
-    /// <summary>Every stored assignment.</summary>
+    /// <summary>Every stored assignment, oldest change first (removals with an empty Norms).</summary>
     Task<IReadOnlyList<NormsAssignment>> ListNormsAssignmentsAsync(CancellationToken cancel = default);
 }

@@ -49,8 +49,8 @@ public sealed class NormsCatalog
     /// <summary>The active version of <paramref name="name"/>, or null.</summary>
     public NormsProfile? Active(string name) => _state.Versions.TryGetValue(name, out var v) ? v[^1].Profile : null;
 
-    /// <summary>Whether any profile applies to anything (so requests without one skip the norms entirely).</summary>
-    public bool IsEmpty => _state.Versions.Count == 0;
+    /// <summary>Whether version <paramref name="version"/> of <paramref name="name"/> is known already.</summary>
+    public bool Has(string name, int version) => _state.Versions.TryGetValue(name, out var v) && v.Any(x => x.Profile.Version == version);
 
     /// <summary>
     /// The profile a request follows: its key's assignment (by key id, then key name), else its router profile's,

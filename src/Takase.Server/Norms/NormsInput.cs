@@ -30,18 +30,20 @@ internal sealed class NormsInput
     /// <summary>The explanation's norms part after the input stage.</summary>
     public NormsApplied Applied => new NormsApplied(_profile.Name, _profile.Version).With(Verdict, "input");
 
-    /// <summary>Runs the input rules over a chat's user messages.</summary>
-    public static async Task<NormsInput> ScreenAsync(NormsProfile profile, ChatCall call, INormsClassifier? classifier, CancellationToken cancel)
+    /// <summary>Runs the input rules over a chat's user messages (as <paramref name="view"/> shows them, when given).</summary>
+    public static async Task<NormsInput> ScreenAsync(NormsProfile profile, ChatCall call, INormsClassifier? classifier, CancellationToken cancel,
+        Func<string, string>? view = null)
     {
         var (texts, verdict) = await NormsEvaluation.EvaluateInputAsync(profile.Input,
-            [.. call.Messages.Select(m => (m.Role, m.Content ?? ""))], classifier, cancel);
+            [.. call.Messages.Select(m => (m.Role, m.Content ?? ""))], classifier, cancel, view);
         return new NormsInput(profile, texts, verdict);
     }
 
     /// <summary>Runs the input rules over a completion's prompt (one user message).</summary>
-    public static async Task<NormsInput> ScreenAsync(NormsProfile profile, CompletionCall call, INormsClassifier? classifier, CancellationToken cancel)
+    public static async Task<NormsInput> ScreenAsync(NormsProfile profile, CompletionCall call, INormsClassifier? classifier, CancellationToken cancel,
+        Func<string, string>? view = null)
     {
-        var (texts, verdict) = await NormsEvaluation.EvaluateInputAsync(profile.Input, [("user", call.Prompt)], classifier, cancel);
+        var (texts, verdict) = await NormsEvaluation.EvaluateInputAsync(profile.Input, [("user", call.Prompt)], classifier, cancel, view);
         return new NormsInput(profile, texts, verdict);
     }
 

@@ -20,4 +20,6 @@ public sealed class NormsOptions
     public string? Default { get; set; }
     /// <summary>How long a direct-model request escalated to a person waits for the answer before it is told its ticket.</summary>
     public TimeSpan EscalationWait { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How often a node reads the versions and assignments other nodes stored (several nodes on one database).</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

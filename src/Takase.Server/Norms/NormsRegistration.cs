@@ -35,25 +35,41 @@ public static class NormsRegistration
 }
 
 /// <summary>
-/// At start-up, the versions and assignments stored through the admin API are applied over the configuration, oldest
-/// first; one that no longer fits (its target is gone) is skipped with a warning naming it, never a failed start.
+/// The versions and assignments stored through the admin API, applied over the configuration: at start-up (before
+/// requests are served), then every Takase:Norms:RefreshInterval, so a change made on another node reaches this one.
+/// One that no longer fits (its target is gone) is skipped with a warning naming it, never a failed start.
 /// </summary>
-internal sealed class NormsChanges(IServiceProvider services, ILogger<NormsChanges> log) : IHostedService
+internal sealed class NormsChanges(IServiceProvider services, NormsOptions options, ILogger<NormsChanges> log) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly HashSet<string> _warned = [];
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var catalog = services.GetRequiredService<NormsCatalog>(); // checks the configuration now, not at the first request
+        services.GetRequiredService<NormsCatalog>(); // checks the configuration now, not at the first request
+        await ApplyAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.RefreshInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken)) await ApplyAsync(stoppingToken);
+    }
+
+    private async Task ApplyAsync(CancellationToken cancel)
+    {
+        var catalog = services.GetRequiredService<NormsCatalog>();
         var store = services.GetRequiredService<INormsStore>();
         try
         {
-            foreach (var version in await store.ListNormsVersionsAsync(cancel: cancellationToken))
-                Apply(() => catalog.Add(version), $"version {version.Version} of '{version.Name}'");
-            foreach (var assignment in await store.ListNormsAssignmentsAsync(cancellationToken))
+            foreach (var version in await store.ListNormsVersionsAsync(cancel: cancel))
+                if (!catalog.Has(version.Name, version.Version)) Apply(() => catalog.Add(version), $"version {version.Version} of '{version.Name}'");
+            foreach (var assignment in await store.ListNormsAssignmentsAsync(cancel))
                 Apply(() => catalog.Assign(assignment), $"assignment of {assignment.Kind} '{assignment.Subject}'");
         }
         catch (StoreUnavailableException e)
         {
-            log.LogWarning("the norms changes made through the admin API could not be read ({Problem}); serving the configuration's norms", e.Message);
+            log.LogWarning("the norms changes made through the admin API could not be read ({Problem}); serving the norms as they were", e.Message);
         }
     }
 
@@ -65,9 +81,9 @@ internal sealed class NormsChanges(IServiceProvider services, ILogger<NormsChang
         }
         catch (NormsConfigurationException e)
         {
-            log.LogWarning("the stored norms {What} no longer fits the configuration and was not applied: {Problem}", what, e.Message);
+            // Once per change, not at every refresh.
+            if (_warned.Add(what + e.Message))
+                log.LogWarning("the stored norms {What} no longer fits the configuration and was not applied: {Problem}", what, e.Message);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

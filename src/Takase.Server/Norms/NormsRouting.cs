@@ -14,16 +14,18 @@ namespace Takase.Server.Norms;
 public sealed record NormsRequest(NormsProfile Profile, NormsGate Gate)
 {
     /// <summary>
-    /// Runs the input rules over <paramref name="call"/>: the call with the rewrites and overlays, the local-target
-    /// builder that applies them to each rebuilt call (over that model's SYSTEM), and the verdict.
+    /// Runs the input rules over <paramref name="call"/> as <paramref name="view"/> shows it (the privacy screen's text):
+    /// the call with the rewrites and overlays, the local-target builder that applies them to each rebuilt call (over
+    /// that model's SYSTEM), and the verdict.
     /// </summary>
-    internal async Task<(T Call, Func<string, T> LocalCall, NormsInput Input)> ApplyAsync<T>(T call, Func<string, T> localCall, CancellationToken cancel)
+    internal async Task<(T Call, Func<string, T> LocalCall, NormsInput Input)> ApplyAsync<T>(T call, Func<string, T> localCall,
+        Func<string, string>? view, CancellationToken cancel)
         where T : InferenceCall
     {
         var input = call switch
         {
-            ChatCall chat => await NormsInput.ScreenAsync(Profile, chat, Gate.Classifier, cancel),
-            CompletionCall completion => await NormsInput.ScreenAsync(Profile, completion, Gate.Classifier, cancel),
+            ChatCall chat => await NormsInput.ScreenAsync(Profile, chat, Gate.Classifier, cancel, view),
+            CompletionCall completion => await NormsInput.ScreenAsync(Profile, completion, Gate.Classifier, cancel, view),
             _ => throw new NotSupportedException($"norms do not apply to {call.GetType().Name}"),
         };
         return ((T)input.Apply(call, null), model => (T)input.Apply(localCall(model), Gate.ModelSystem(model)), input);

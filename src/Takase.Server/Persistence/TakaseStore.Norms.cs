@@ -48,11 +48,11 @@ public sealed partial class TakaseStore : INormsStore
         if (string.IsNullOrWhiteSpace(assignment.Subject)) throw new ArgumentException("a norms assignment needs the key or router profile it is for");
         return RunAsync($"assign norms to {assignment.Kind} {assignment.Subject}", async c =>
         {
-            await c.ExecuteAsync(Sql("DELETE FROM norms_assignments WHERE kind = @Kind AND lower(subject) = lower(@Subject);", assignment, cancel: cancel));
-            if (!string.IsNullOrWhiteSpace(assignment.Norms))
-                await c.ExecuteAsync(Sql("""
-                    INSERT INTO norms_assignments (kind, subject, norms, updated_ms) VALUES (@Kind, @Subject, @Norms, @UpdatedMs);
-                    """, new { assignment.Kind, assignment.Subject, assignment.Norms, UpdatedMs = Ms(assignment.UpdatedAt) }, cancel: cancel));
+            // A removal is kept as an empty row, so other nodes learn of it (and it wins over the configuration).
+            await c.ExecuteAsync(Sql("""
+                DELETE FROM norms_assignments WHERE kind = @Kind AND lower(subject) = lower(@Subject);
+                INSERT INTO norms_assignments (kind, subject, norms, updated_ms) VALUES (@Kind, @Subject, @Norms, @UpdatedMs);
+                """, new { assignment.Kind, assignment.Subject, Norms = assignment.Norms?.Trim() ?? "", UpdatedMs = Ms(assignment.UpdatedAt) }, cancel: cancel));
             return true;
         }, cancel);
     }
@@ -62,7 +62,7 @@ public sealed partial class TakaseStore : INormsStore
         RunAsync("read the norms assignments", async c =>
         {
             var rows = await c.QueryAsync<AssignmentRow>(Sql("""
-                SELECT kind AS Kind, subject AS Subject, norms AS Norms, updated_ms AS UpdatedMs FROM norms_assignments ORDER BY kind, subject;
+                SELECT kind AS Kind, subject AS Subject, norms AS Norms, updated_ms AS UpdatedMs FROM norms_assignments ORDER BY updated_ms, kind, subject;
                 """, cancel: cancel));
             return (IReadOnlyList<NormsAssignment>)rows.Select(r => new NormsAssignment(r.Kind, r.Subject, r.Norms, Time(r.UpdatedMs))).ToList();
         }, cancel);

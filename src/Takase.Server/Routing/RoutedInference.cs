@@ -44,9 +44,10 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     public async Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel,
         OperatorWait? wait = null, NormsRequest? norms = null)
     {
-        // The norms first: their rewrites and overlays are what the privacy screen, the router and every target see.
+        // The norms first, on the text as the privacy screen leaves it: their rewrites and overlays are what the screen,
+        // the router and every target then see.
         NormsInput? input = null;
-        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, cancel);
+        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, NormsView(call.Model), cancel);
         // An async method, so a refusal (blocked data) comes out of the task, where callers handle routing errors.
         var screen = ScreenFor(call.Model);
         var routed = new List<RouteMessage>(call.Messages.Count);
@@ -85,7 +86,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         OperatorWait? wait = null, NormsRequest? norms = null)
     {
         NormsInput? input = null;
-        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, cancel);
+        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, NormsView(call.Model), cancel);
         var screen = ScreenFor(call.Model);
         List<RouteMessage> routed = [];
         List<RemoteMessage> sent = [];
@@ -220,6 +221,14 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     /// the machine), a local model or the operator desk only when the policy says RedactLocal.
     /// </summary>
     internal static bool Redacts(TargetDefinition target, PiiPolicy policy) => target.Kind == TargetKind.Remote || policy.RedactLocal;
+
+    /// <summary>
+    /// What the norms' input rules see of a text under <paramref name="profile"/>'s privacy policy: the router's view
+    /// (redacted, local-only values hidden), from a screen of its own so the request's findings are not counted twice.
+    /// </summary>
+    private Func<string, string>? NormsView(string profile) => host.Setup.PrivacyOf(profile) is { } policy
+        ? text => new PrivacyScreen(PiiAnalyzer.Default, policy).Screen(text).ForRouter
+        : null;
 
     /// <summary>The privacy screen of a request for <paramref name="profile"/>, or null when its profile has no policy.</summary>
     private PrivacyScreen? ScreenFor(string profile) =>

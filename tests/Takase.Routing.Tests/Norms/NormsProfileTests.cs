@@ -56,6 +56,29 @@ public class NormsProfileTests
     }
 
     [Fact]
+    public async Task RulesSeeTheScreenedTextAndRewriteTheOriginal()
+    {
+        var p = NormsProfile.Compile("p", 1, new NormsProfileDefinition
+        {
+            Input =
+            [
+                Rule("no-mail-addresses", "Refuse", regex: @"\w+@\w+\.com", message: "no"),
+                Rule("soften", "Rewrite", keywords: ["stupid"], replacement: "unclear"),
+                new() { Name = "guard", Classifier = new() { Target = "g", Labels = ["unsafe"] }, Action = "Refuse", Message = "no" },
+            ],
+        });
+        var classifier = new LabelByWord();
+        var (texts, verdict) = await NormsEvaluation.EvaluateInputAsync(p.Input, [("user", "stupid bob@example.com")], classifier, default,
+            view: text => text.Replace("bob@example.com", "<EMAIL_1>", StringComparison.Ordinal));
+        Assert.Equal("soften", verdict.Rule); // the address is hidden from the rules, so the refusal does not match
+        Assert.Equal(["unclear bob@example.com"], texts); // the rewrite applies to the original
+        var (_, guarded) = await NormsEvaluation.EvaluateInputAsync([p.Input[2]], [("user", "dangerous bob@example.com")], classifier, default,
+            view: text => text.Replace("bob@example.com", "<EMAIL_1>", StringComparison.Ordinal));
+        Assert.Equal("guard", guarded.Rule);
+        Assert.Equal([("g", "dangerous <EMAIL_1>")], classifier.Asked); // the classifier never sees the value
+    }
+
+    [Fact]
     public async Task InputRulesSeeEveryUserMessageAndStopAtTheFirstDiversion()
     {
         var p = Profile(

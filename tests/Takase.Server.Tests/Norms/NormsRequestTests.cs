@@ -171,6 +171,15 @@ public sealed class NormsRequestTests(NormsServer server)
         Assert.Equal(FakeProvider.Answer, open.Content);
     }
 
+    [Fact]
+    public async Task RulesOfARoutedRequestSeeTheTextAfterThePrivacyScreen()
+    {
+        var reply = await OllamaChatAsync("assist-private", "something dangerous for bob@example.com", stream: false);
+        Assert.Equal(NormsServer.UnsafeRefusal, reply.Content);
+        var asked = Assert.Single(server.Labels.Asked, t => t.StartsWith("something dangerous for", StringComparison.Ordinal));
+        Assert.Equal("something dangerous for <EMAIL_1>", asked);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -17,7 +17,7 @@ public sealed class NormsRestartTests : IDisposable
     {
         var app = TakaseServer.Build([
             "--Takase:Norms:Profiles:house:Input:0:Name=configured", "--Takase:Norms:Profiles:house:Input:0:Keywords:0=x",
-            "--Takase:Norms:Profiles:house:Input:0:Action=Allow",
+            "--Takase:Norms:Profiles:house:Input:0:Action=Allow", "--Takase:Norms:RefreshInterval=00:00:00.2",
         ], o =>
         {
             o.Host = "127.0.0.1:0";
@@ -57,6 +57,33 @@ public sealed class NormsRestartTests : IDisposable
             Assert.Equal("stored", (string?)versions[1]!["definition"]!["overlays"]![0]!["text"]);
             var assignment = Assert.Single(listed["assignments"]!.AsArray());
             Assert.Equal(("profile", "auto", "house"), ((string?)assignment!["kind"], (string?)assignment["subject"], (string?)assignment["norms"]));
+        }
+    }
+
+    [Fact]
+    public async Task AChangeOnOneNodeReachesAnotherOnTheSameDatabase()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var (a, httpA) = await StartAsync();
+        var (b, httpB) = await StartAsync();
+        await using (a)
+        await using (b)
+        using (httpA)
+        using (httpB)
+        {
+            using var put = await httpA.PutAsJsonAsync("api/admin/norms/house", new { overlays = new[] { new { position = "Replace", text = "from A" } } }, cancel);
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync(cancel));
+            // Node B reads the store every 0.2 s; give it up to 10 s on a busy machine.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            int active;
+            do
+            {
+                await Task.Delay(100, cancel);
+                var listed = JsonNode.Parse(await httpB.GetStringAsync("api/admin/norms/house", cancel))!;
+                active = (int)listed["active_version"]!;
+            }
+            while (active != 1 && DateTime.UtcNow < deadline);
+            Assert.Equal(1, active);
         }
     }
 

@@ -61,6 +61,8 @@ public sealed class NormsServer : IAsyncLifetime
             $"{r}Profiles:assist:Candidates:0=remote-ok", $"{r}Profiles:assist:Norms=strict",
             $"{r}Profiles:assist-open:Candidates:0=remote-ok", $"{r}Profiles:assist-open:Norms=lenient",
             $"{r}Profiles:plain:Candidates:0=remote-ok",
+            $"{r}Profiles:assist-private:Candidates:0=remote-ok", $"{r}Profiles:assist-private:Norms=strict",
+            $"{r}Profiles:assist-private:Privacy:Entities:EMAIL=Redact",
             $"{n}Profiles:strict:Overlays:0:Position=Prepend", $"{n}Profiles:strict:Overlays:0:Text={StrictOverlay}",
             $"{n}Profiles:strict:Input:0:Name=no-secrets", $"{n}Profiles:strict:Input:0:Keywords:0=secret", $"{n}Profiles:strict:Input:0:Keywords:1=password",
             $"{n}Profiles:strict:Input:0:Action=Refuse", $"{n}Profiles:strict:Input:0:Message={SecretRefusal}",
