@@ -33,6 +33,8 @@ public sealed record RouteDecision
     public TimeSpan DecisionTime { get; init; }
     /// <summary>What the profile's privacy policy found and did (types, counts, actions; never values), or null when the profile has none.</summary>
     public Privacy.PrivacyFindings? Privacy { get; init; }
+    /// <summary>The norms profile the request ran under (name, version, the rule that decided), or null when none applies.</summary>
+    public Norms.NormsApplied? Norms { get; init; }
     /// <summary>The attempts made while answering (filled in by the executor).</summary>
     public IReadOnlyList<RouteHop> Hops { get; init; } = [];
 

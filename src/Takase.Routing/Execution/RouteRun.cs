@@ -54,6 +54,16 @@ public sealed class RouteRun<T> : IDisposable where T : class
     }
 
     /// <summary>
+    /// Changes the decision before it is finished (the server adds what it learns from the answer itself, such as the
+    /// norms' verdict on it); after <see cref="Finish"/> it does nothing.
+    /// </summary>
+    public void Amend(Func<RouteDecision, RouteDecision> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (_finished is null) Decision = change(Decision);
+    }
+
+    /// <summary>
     /// The answer ended — well (<paramref name="error"/> null) or not — so the last hop gets its outcome and elapsed
     /// time, and the decision is recorded. Returns the final decision; calling it again returns the same one.
     /// </summary>

@@ -65,6 +65,11 @@ public sealed record RouterProfile
     /// router is unsure. Null uses the defaults (the hand-off phrases on); it matters only with a human candidate.
     /// </summary>
     public HandoffOptions? Handoff { get; init; }
+    /// <summary>
+    /// The norms profile (Takase:Norms:Profiles) this profile's requests follow, unless the caller's API key has one;
+    /// null for none. The server applies it; the router only carries the name.
+    /// </summary>
+    public string? Norms { get; init; }
 }
 
 /// <summary>

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Library.Store;
 using Takase.Server.Access;
+using Takase.Server.Norms;
 using Takase.Server.Feedback;
 using Takase.Server.Inference;
 using Takase.Server.Metrics;
@@ -61,6 +62,7 @@ public static class TakaseServer
         builder.AddTakaseRouter();
         builder.Services.AddTakaseStore(options); // after the router: its persistent IRouteLog replaces the in-memory one
         builder.Services.AddTakaseAccess(options);
+        builder.Services.AddTakaseNorms(builder.Configuration); // after the router and the store: norms name targets and are stored
         builder.Services.AddTakaseFeedback(options);
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
@@ -91,6 +93,7 @@ public static class TakaseServer
         OpenAiApi.Map(app);
         RouterApi.Map(app);
         Evaluations.EvaluationApi.Map(app);
+        NormsApi.Map(app);
         Operators.OperatorApi.Map(app);
         RouterRegistration.WarnAboutShadowedModels(app);
         return app;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Inference;
 using Takase.Server.Models;
+using Takase.Server.Norms;
 using Takase.Server.Routing;
 
 namespace Takase.Server.Ollama;
@@ -53,7 +54,8 @@ public static class GenerateEndpoint
                 return;
             }
 
-            session = await http.RequestServices.GetRequiredService<InferenceService>().CompleteAsync(call, http.RequestAborted);
+            var inference = http.RequestServices.GetRequiredService<InferenceService>();
+            session = await NormsGate.StartCompletionAsync(http, call, async (c, t) => await inference.CompleteAsync(c, t));
         }
         Answer? answer;
         try

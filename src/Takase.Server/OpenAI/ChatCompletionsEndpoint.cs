@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Server.Inference;
+using Takase.Server.Norms;
 using Takase.Server.Routing;
 
 namespace Takase.Server.OpenAI;
@@ -18,7 +19,8 @@ internal static class ChatCompletionsEndpoint
         var routed = await RoutedAsync(context, request, plan);
         if (routed is null && context.Response.HasStarted) return; // a person answers later: 202 with the ticket to poll
         await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count,
-            (i, token) => routed is not null ? Task.FromResult<IAnswerSession>(routed) : StartAsync(inference, plan.Calls[i], token), cancel);
+            (i, token) => routed is not null ? Task.FromResult<IAnswerSession>(routed)
+                : NormsGate.StartChatAsync(context, plan.Calls[i], (call, t) => StartAsync(inference, call, t)), cancel);
         var header = new Header(OpenAiApi.NewId("chatcmpl-"), OpenAiApi.Now(), choices.Sessions[0].ModelName, routed);
         if (plan.Stream) await StreamAsync(context, plan, choices, header, log);
         else await context.Response.WriteAsJsonAsync(await CollectAsync(plan, choices, header, cancel) with { Takase = routed?.Explanation }, OpenAiJson.Options, cancel);
@@ -32,7 +34,7 @@ internal static class ChatCompletionsEndpoint
             throw new OpenAiRequestException($"Invalid 'n': a router profile ('{request.Model}') answers one choice per request; send n = 1.", "n", "unsupported_parameter");
         return await RouterApi.WithRouteHeader(context, routing.ChatAsync(plan.Calls[0],
             model => ChatCompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
-            plan.Stream, context.RequestAborted, OperatorWait.OpenAiChat(context, request.Model!, plan.Stream)));
+            plan.Stream, context.RequestAborted, OperatorWait.OpenAiChat(context, request.Model!, plan.Stream), NormsGate.Routed(context, request.Model!)));
     }
 
     private sealed record Header(string Id, long Created, string Model, RoutedSession? Routed);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Takase.Server.Inference;
+using Takase.Server.Norms;
 using Takase.Server.Routing;
 
 namespace Takase.Server.OpenAI;
@@ -18,7 +19,7 @@ internal static class CompletionsEndpoint
         var routed = await RoutedAsync(context, request, plan);
         if (routed is null && context.Response.HasStarted) return; // a person answers later: 202 with the ticket to poll
         await using var choices = await ChoiceStreams.StartAsync(plan.Calls.Count, async (i, token) =>
-            routed ?? (IAnswerSession)await inference.CompleteAsync(plan.Calls[i], token), cancel);
+            routed ?? await NormsGate.StartCompletionAsync(context, plan.Calls[i], async (call, t) => await inference.CompleteAsync(call, t)), cancel);
         var model = choices.Sessions[0].ModelName;
         var echoes = plan.Echo ? await EchoesAsync(inference, plan, model, cancel) : null;
         var header = new CreateCompletionResponse { Id = OpenAiApi.NewId("cmpl-"), Created = OpenAiApi.Now(), Model = model, Choices = [] };
@@ -36,7 +37,7 @@ internal static class CompletionsEndpoint
             throw new OpenAiRequestException($"Invalid 'prompt': token ids belong to one model's vocabulary; send text to a router profile ('{request.Model}').", "prompt");
         return await RouterApi.WithRouteHeader(context, routing.CompleteAsync(plan.Calls[0],
             model => CompletionMapping.ToPlan(request with { Model = model }, OpenAiOptions.ModelParameters(context.RequestServices, model)).Calls[0],
-            plan.Stream, context.RequestAborted, OperatorWait.OpenAiCompletion(context, request.Model!, plan.Stream)));
+            plan.Stream, context.RequestAborted, OperatorWait.OpenAiCompletion(context, request.Model!, plan.Stream), NormsGate.Routed(context, request.Model!)));
     }
 
     /// <summary>The text echo puts in front of each prompt's completions (token prompts are decoded).</summary>

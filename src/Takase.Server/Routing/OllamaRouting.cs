@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Takase.Server.Inference;
 using Takase.Server.Models;
+using Takase.Server.Norms;
 using Takase.Server.Ollama;
 
 namespace Takase.Server.Routing;
@@ -35,7 +36,7 @@ internal static class OllamaRouting
             var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
             var local = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
             return OllamaCalls.Chat(local, model, ModelFacts.For(entry));
-        }, stream, http.RequestAborted, OperatorWait.OllamaChat(http, profile, stream)));
+        }, stream, http.RequestAborted, OperatorWait.OllamaChat(http, profile, stream), NormsGate.Routed(http, profile)));
 
     /// <summary>Starts a routed completion; null when a person answers later and the 202 with the ticket is written.</summary>
     public static Task<RoutedSession?> GenerateAsync(HttpContext http, RoutedInference routing, GenerateRequest request, string profile, bool stream) =>
@@ -44,5 +45,5 @@ internal static class OllamaRouting
             var entry = http.RequestServices.GetRequiredService<ModelCatalog>().Require(model);
             var local = request with { Options = OptionsMapper.WithModelDefaults(request.Options, entry.Stored?.Parameters) };
             return OllamaCalls.Completion(local, model, ModelFacts.For(entry));
-        }, stream, http.RequestAborted, OperatorWait.OllamaGenerate(http, profile, stream)));
+        }, stream, http.RequestAborted, OperatorWait.OllamaGenerate(http, profile, stream), NormsGate.Routed(http, profile)));
 }

@@ -36,6 +36,8 @@ public sealed record RouteExplanation
     [JsonPropertyName("applied_rules")] public required IReadOnlyList<string> AppliedRules { get; init; }
     /// <summary>What the profile's privacy policy found and did, or null when the profile has none.</summary>
     [JsonPropertyName("privacy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PrivacyExplanation? Privacy { get; init; }
+    /// <summary>The norms profile that applied (name, version, the deciding rule), or null when none does.</summary>
+    [JsonPropertyName("norms"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NormsExplanation? Norms { get; init; }
     /// <summary>Each attempt, in order.</summary>
     [JsonPropertyName("hops")] public required IReadOnlyList<HopExplanation> Hops { get; init; }
     /// <summary>When the decision was made.</summary>
@@ -59,6 +61,7 @@ public sealed record RouteExplanation
         Contributions = [.. d.Contributions.Select(c => new ContributionExplanation(c.Feature, c.Weight, c.Text, c.Start, c.Length))],
         AppliedRules = d.AppliedRules,
         Privacy = d.Privacy is { } p ? PrivacyExplanation.From(p) : null,
+        Norms = d.Norms is { } n ? new NormsExplanation(n.Name, n.Version, n.Rule, n.Action, n.Stage) : null,
         Hops = [.. d.Hops.Select(h => new HopExplanation(h.Target, h.Outcome, Math.Round(h.Elapsed.TotalMilliseconds, 3), h.Error))],
         CreatedAt = d.CreatedAt,
         DecisionMilliseconds = Math.Round(d.DecisionTime.TotalMilliseconds, 3),
@@ -109,3 +112,11 @@ public sealed record HopExplanation(
     [property: JsonPropertyName("outcome")] string Outcome,
     [property: JsonPropertyName("elapsed_ms")] double ElapsedMilliseconds,
     [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
+
+/// <summary>The norms part of an explanation: the profile, its active version, and the rule that decided with its action and stage.</summary>
+public sealed record NormsExplanation(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("rule"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rule,
+    [property: JsonPropertyName("action"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Action,
+    [property: JsonPropertyName("stage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Stage);

@@ -5,12 +5,14 @@ using Takase.Engine.Templates;
 using Takase.Routing.Cascade;
 using Takase.Routing.Decisions;
 using Takase.Routing.Execution;
+using Takase.Routing.Norms;
 using Takase.Routing.Privacy;
 using Takase.Routing.Remote;
 using Takase.Routing.Profiles;
 using Takase.Routing.Targets;
 using Takase.Server.Inference;
 using Takase.Server.Models;
+using Takase.Server.Norms;
 using Takase.Server.Operators;
 using Takase.Server.Persistence;
 
@@ -40,8 +42,12 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     /// <exception cref="PiiBlockedException">the conversation holds personal data the profile blocks.</exception>
     /// <exception cref="HandedToOperatorException">a person answers and the client asked not to wait (<paramref name="wait"/>).</exception>
     public async Task<RoutedSession> ChatAsync(ChatCall call, Func<string, ChatCall> localCall, bool stream, CancellationToken cancel,
-        OperatorWait? wait = null)
+        OperatorWait? wait = null, NormsRequest? norms = null)
     {
+        // The norms first, on the text as the privacy screen leaves it: their rewrites and overlays are what the screen,
+        // the router and every target then see.
+        NormsInput? input = null;
+        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, NormsView(call.Model), cancel);
         // An async method, so a refusal (blocked data) comes out of the task, where callers handle routing errors.
         var screen = ScreenFor(call.Model);
         var routed = new List<RouteMessage>(call.Messages.Count);
@@ -61,7 +67,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         var remote = RemoteChat(call, sent);
         var desk = Conversation(Redacted(call, screen).Messages.Select(m => (m.Role, m.Content ?? "")));
         return await RunAsync(RequestOf(call.Model, routed, call, tools: call.Tools is { Count: > 0 }, screen, call.Messages.LastOrDefault(m => m.Role == "user")?.Content),
-            screen, stream, desk, wait, cancel,
+            screen, stream, desk, wait, input, norms, cancel,
             async (target, judged, token) => target.Kind == TargetKind.Local
                 ? await inference.ChatAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token)
                 : stream && !judged
@@ -77,8 +83,10 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     /// <exception cref="PiiBlockedException">the prompt holds personal data the profile blocks.</exception>
     /// <exception cref="HandedToOperatorException">a person answers and the client asked not to wait (<paramref name="wait"/>).</exception>
     public async Task<RoutedSession> CompleteAsync(CompletionCall call, Func<string, CompletionCall> localCall, bool stream, CancellationToken cancel,
-        OperatorWait? wait = null)
+        OperatorWait? wait = null, NormsRequest? norms = null)
     {
+        NormsInput? input = null;
+        if (norms is not null) (call, localCall, input) = await norms.ApplyAsync(call, localCall, NormsView(call.Model), cancel);
         var screen = ScreenFor(call.Model);
         List<RouteMessage> routed = [];
         List<RemoteMessage> sent = [];
@@ -94,7 +102,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         screen?.ThrowIfBlocked();
         var seen = Redacted(call, screen);
         var desk = Conversation([.. seen.System is { Length: > 0 } instructions ? [("system", instructions)] : Array.Empty<(string, string)>(), ("user", seen.Prompt)]);
-        return await RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, desk, wait, cancel, async (target, judged, token) =>
+        return await RunAsync(RequestOf(call.Model, routed, call, tools: false, screen, call.Prompt), screen, stream, desk, wait, input, norms, cancel, async (target, judged, token) =>
         {
             if (target.Kind == TargetKind.Local) return await inference.CompleteAsync(WithLogprobs(Redacted(localCall(LocalModel(target)), screen), judged), token);
             var client = host.RemoteClient(target);
@@ -122,7 +130,7 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     /// cascade can judge (whole, with token log-probabilities).
     /// </summary>
     private async Task<RoutedSession> RunAsync(RoutedRequest request, PrivacyScreen? screen, bool stream,
-        IReadOnlyList<TicketMessage> conversation, OperatorWait? wait, CancellationToken cancel,
+        IReadOnlyList<TicketMessage> conversation, OperatorWait? wait, NormsInput? input, NormsRequest? norms, CancellationToken cancel,
         Func<TargetDefinition, bool, CancellationToken, Task<IAnswerSession>> start)
     {
         var setup = host.Setup;
@@ -130,6 +138,18 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         setup.Profiles.TryGetValue(decision.Profile, out var profile);
         if (profile is not null) decision = HandoffPolicy.Apply(decision, profile, setup, request.LastUserMessage);
         var cascade = profile is { Strategy: RoutingStrategy.Cascade } ? profile.Cascade ?? new CascadeOptions() : null;
+        if (input is not null)
+        {
+            // The norms' input verdict comes after the router's: a Route or an Escalate puts its target first, a Refuse
+            // answers the configured message in place of the first target's answer (which is never asked).
+            decision = NormsRouting.Apply(decision, input, setup);
+            if (input.Verdict.Diverts) cascade = null;
+            if (input.Verdict.Action.Kind == NormsActionKind.Refuse)
+            {
+                var message = input.Verdict.Action.Message!;
+                start = (target, _, _) => Task.FromResult<IAnswerSession>(new NormsAnswerSession(target.Name, message));
+            }
+        }
         // A cascade judges every answer but the last one it could escalate to — a person, when the profile hands
         // low-confidence answers over, and otherwise its strongest model.
         var human = HandoffPolicy.HumanCandidate(decision, setup);
@@ -159,7 +179,8 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
         }, cancel);
         // Placeholders come back only from targets that were sent them.
         var restore = screen is { Map.Count: > 0 } && Redacts(run.Target, screen.Policy);
-        return new RoutedSession(run, restore ? new AnswerRestoration(screen!.Restorer) : null);
+        var output = input is not null && NormsOutput.Judges(input.Verdict) && NormsOutput.Applies(input.Profile) ? new NormsOutput(input.Profile, norms!.Gate.Classifier) : null;
+        return new RoutedSession(run, restore ? new AnswerRestoration(screen!.Restorer) : null, output);
     }
 
     /// <summary>
@@ -200,6 +221,14 @@ public sealed class RoutedInference(RouterHost host, InferenceService inference,
     /// the machine), a local model or the operator desk only when the policy says RedactLocal.
     /// </summary>
     internal static bool Redacts(TargetDefinition target, PiiPolicy policy) => target.Kind == TargetKind.Remote || policy.RedactLocal;
+
+    /// <summary>
+    /// What the norms' input rules see of a text under <paramref name="profile"/>'s privacy policy: the router's view
+    /// (redacted, local-only values hidden), from a screen of its own so the request's findings are not counted twice.
+    /// </summary>
+    private Func<string, string>? NormsView(string profile) => host.Setup.PrivacyOf(profile) is { } policy
+        ? text => new PrivacyScreen(PiiAnalyzer.Default, policy).Screen(text).ForRouter
+        : null;
 
     /// <summary>The privacy screen of a request for <paramref name="profile"/>, or null when its profile has no policy.</summary>
     private PrivacyScreen? ScreenFor(string profile) =>

@@ -3,6 +3,7 @@ using Takase.Routing.Decisions;
 using Takase.Routing.Execution;
 using Takase.Routing.Targets;
 using Takase.Server.Inference;
+using Takase.Server.Norms;
 
 namespace Takase.Server.Routing;
 
@@ -16,13 +17,15 @@ public sealed class RoutedSession : IAnswerSession
 {
     private readonly RouteRun<PrimedSession> _run;
     private readonly AnswerRestoration? _restoration;
+    private readonly NormsOutput? _norms;
     private InferenceResult? _restored;
     private bool _finished;
 
-    internal RoutedSession(RouteRun<PrimedSession> run, AnswerRestoration? restoration = null)
+    internal RoutedSession(RouteRun<PrimedSession> run, AnswerRestoration? restoration = null, NormsOutput? norms = null)
     {
         _run = run;
         _restoration = restoration;
+        _norms = norms;
         run.Answer.OnPiece = run.Pulse;
     }
 
@@ -38,12 +41,40 @@ public sealed class RoutedSession : IAnswerSession
     /// <inheritdoc />
     public int PromptTokens => _run.Answer.PromptTokens;
     /// <inheritdoc />
-    public InferenceResult? Result => _restoration is null || _run.Answer.Result is not { } result
+    public InferenceResult? Result => _norms is null ? Restored : _norms.Result(Restored);
+
+    private InferenceResult? Restored => _restoration is null || _run.Answer.Result is not { } result
         ? _run.Answer.Result
         : _restored ??= _restoration.Restore(result);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<InferenceChunk> ReadAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    public IAsyncEnumerable<InferenceChunk> ReadAsync(CancellationToken cancel = default) => _norms is null
+        ? ReadRestoredAsync(cancel)
+        : JudgedAsync(cancel);
+
+    /// <summary>The answer after the norms' output rules; their verdict goes into the decision before it is finished.</summary>
+    private async IAsyncEnumerable<InferenceChunk> JudgedAsync([EnumeratorCancellation] CancellationToken cancel)
+    {
+        await using var pieces = _norms!.ApplyAsync(ReadRestoredAsync(cancel, finish: false), cancel).GetAsyncEnumerator(cancel);
+        while (true)
+        {
+            try
+            {
+                if (!await pieces.MoveNextAsync()) break;
+            }
+            catch (Exception e)
+            {
+                Finish(e);
+                throw;
+            }
+            yield return pieces.Current;
+        }
+        var verdict = _norms.Verdict;
+        _run.Amend(d => d with { Norms = d.Norms?.With(verdict, "output"), AppliedRules = verdict.Rule is null ? d.AppliedRules : [.. d.AppliedRules, NormsRouting.RuleName(verdict.Rule)] });
+        Finish(null);
+    }
+
+    private async IAsyncEnumerable<InferenceChunk> ReadRestoredAsync([EnumeratorCancellation] CancellationToken cancel, bool finish = true)
     {
         await using var pieces = _run.Answer.ReadAsync(cancel).GetAsyncEnumerator(cancel);
         while (true)
@@ -63,7 +94,7 @@ public sealed class RoutedSession : IAnswerSession
             else if (_restoration.Restore(pieces.Current) is { } restored) yield return restored;
         }
         if (_restoration?.Flush() is { } rest) yield return rest;
-        Finish(null);
+        if (finish) Finish(null);
     }
 
     private void Finish(Exception? error)

@@ -136,5 +136,23 @@ internal static class SqliteSchema
             );
             CREATE INDEX ix_router_evaluations_created ON router_evaluations (created_ms);
             """),
+        new(4, "norms profiles: versions and assignments made through the admin API", """
+            CREATE TABLE norms_versions (
+                name        TEXT NOT NULL,
+                version     INTEGER NOT NULL CHECK (version > 0),
+                definition  TEXT NOT NULL,
+                author      TEXT NOT NULL,
+                created_ms  INTEGER NOT NULL,
+                PRIMARY KEY (name, version)
+            );
+
+            CREATE TABLE norms_assignments (
+                kind        TEXT NOT NULL CHECK (kind IN ('key', 'profile')),
+                subject     TEXT NOT NULL,
+                norms       TEXT NOT NULL,
+                updated_ms  INTEGER NOT NULL,
+                PRIMARY KEY (kind, subject)
+            );
+            """),
     ];
 }

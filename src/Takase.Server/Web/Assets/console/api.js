@@ -61,6 +61,9 @@ export class OperatorApi {
   /** Of two targets' drafts on the ticket, chosen's is better than rejected's. */
   prefer(id, chosen, rejected) { return this.#call('POST', ticketPath(id, 'preference'), { chosen, rejected }); }
 
+  /** Every norms profile's versions and the assignments (admin keys only). */
+  norms() { return this.#call('GET', '/api/admin/norms'); }
+
   async #call(method, path, body) {
     const headers = { Accept: 'application/json' };
     if (this.#key) headers.Authorization = `Bearer ${this.#key}`;

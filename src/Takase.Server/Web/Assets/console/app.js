@@ -1,8 +1,9 @@
 // The console's entry point: log in (an operator or admin key, or none where the server requires none), then show
-// the queue or a ticket according to the address (#/queue, #/tickets/<id>).
+// the queue, a ticket or the norms profiles according to the address (#/queue, #/tickets/<id>, #/norms).
 
 import { OperatorApi } from './api.js';
 import { showMessage } from './format.js';
+import { NormsView } from './norms.js';
 import { QueueView } from './queue.js';
 import { TicketView } from './ticket.js';
 
@@ -21,6 +22,7 @@ const logout = document.getElementById('logout');
 
 const queue = new QueueView(api, error => showLogin(`You were logged out: ${error.message}`));
 const ticket = new TicketView(api, () => operator?.name ?? '');
+const norms = new NormsView(api);
 
 loginForm.addEventListener('submit', async event => {
   event.preventDefault();
@@ -71,6 +73,7 @@ function showLogin(message) {
   operator = null;
   queue.hide();
   ticket.hide();
+  norms.hide();
   whoami.textContent = '';
   logout.hidden = true;
   views.starting.hidden = true;
@@ -84,9 +87,15 @@ function route() {
   const match = /^#\/tickets\/(.+)$/.exec(location.hash);
   if (match) {
     queue.hide();
+    norms.hide();
     ticket.show(decodeURIComponent(match[1]));
+  } else if (location.hash === '#/norms') {
+    queue.hide();
+    ticket.hide();
+    norms.show();
   } else {
     ticket.hide();
+    norms.hide();
     queue.show();
   }
 }

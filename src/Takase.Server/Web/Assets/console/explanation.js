@@ -24,6 +24,10 @@ export function renderExplanation(route, marked) {
     fact(facts, 'Score', route.score.toFixed(3) + thresholds);
   }
   if (route.applied_rules?.length) fact(facts, 'Rules', route.applied_rules.join(', '));
+  if (route.norms) {
+    const n = route.norms;
+    fact(facts, 'Norms', `${n.name} v${n.version}` + (n.rule ? ` — ${n.stage} rule ${n.rule}: ${n.action}` : ''));
+  }
   fact(facts, 'Route id', route.id);
   root.append(facts);
 
