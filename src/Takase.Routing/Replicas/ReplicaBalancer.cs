@@ -58,7 +58,7 @@ public sealed class ReplicaBalancer : IDisposable
         if (endpoints.Count <= 1) return endpoints;
         var turn = (uint)Interlocked.Increment(ref _turn);
         var ranked = endpoints
-            .Select((e, i) => (Endpoint: e, Index: i, Replica: ReplicaOf(e)))
+            .Select((e, i) => (Endpoint: e, Index: i, Replica: ReplicaOf(e, target.ApiKeyVariable)))
             .OrderBy(r => r.Replica.Healthy ? 0 : 1)
             .ThenBy(r => r.Replica.Load)
             .ThenBy(r => (r.Index - turn % (uint)endpoints.Count + (uint)endpoints.Count) % (uint)endpoints.Count)
@@ -95,7 +95,8 @@ public sealed class ReplicaBalancer : IDisposable
 
     private async Task ProbeAsync(Replica replica, CancellationToken cancel)
     {
-        var result = await _probe.ReadAsync(replica.Endpoint, cancel);
+        var key = replica.KeyVariable is { Length: > 0 } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        var result = await _probe.ReadAsync(replica.Endpoint, key, cancel);
         replica.CheckedAt = _time.GetUtcNow();
         if (result.Load is { } load)
         {
@@ -123,7 +124,12 @@ public sealed class ReplicaBalancer : IDisposable
         });
     }
 
-    private Replica ReplicaOf(Uri endpoint) => _replicas.GetOrAdd(endpoint.AbsoluteUri, _ => new Replica(endpoint));
+    private Replica ReplicaOf(Uri endpoint, string? keyVariable = null)
+    {
+        var replica = _replicas.GetOrAdd(endpoint.AbsoluteUri, _ => new Replica(endpoint));
+        if (keyVariable is { Length: > 0 }) replica.KeyVariable = keyVariable;
+        return replica;
+    }
 
     /// <summary>Stops probing.</summary>
     public void Dispose() => _stop.Cancel();
@@ -131,6 +137,8 @@ public sealed class ReplicaBalancer : IDisposable
     private sealed class Replica(Uri endpoint)
     {
         public Uri Endpoint { get; } = endpoint;
+        /// <summary>The target's API key variable: probes of a node that requires keys send it, as requests do.</summary>
+        public volatile string? KeyVariable;
         public int InFlight;
         public volatile bool Healthy = true;
         public volatile int ReportedLoad;

@@ -12,8 +12,8 @@ public readonly record struct ProbeResult(int? Load, string? Problem);
 /// <summary>
 /// Asks a replica how busy it is, from the server root under its …/v1 endpoint: Takase's GET /api/queue (running +
 /// queued of every loaded model), else Prometheus GET /metrics with the gauges Takase, vLLM and llama.cpp export.
-/// A replica that answers neither with a load (Ollama, a plain OpenAI-compatible server) but is reachable counts as
-/// healthy with load 0; one that refuses the connection, times out or answers 5xx is down.
+/// A replica that answers neither with a load (Ollama, a plain OpenAI-compatible server, or a refusal of the key)
+/// but is reachable counts as healthy with load 0; one that refuses the connection, times out or answers 5xx is down.
 /// </summary>
 public sealed class ReplicaProbe(HttpClient http, TimeSpan timeout)
 {
@@ -25,20 +25,24 @@ public sealed class ReplicaProbe(HttpClient http, TimeSpan timeout)
         "llamacpp:requests_processing", "llamacpp:requests_deferred",
     };
 
-    /// <summary>Reads the load of the replica at <paramref name="endpoint"/>; never throws for the replica's faults.</summary>
-    public async Task<ProbeResult> ReadAsync(Uri endpoint, CancellationToken cancel)
+    /// <summary>
+    /// Reads the load of the replica at <paramref name="endpoint"/>, sending <paramref name="apiKey"/> as a bearer
+    /// token when given (a Takase node that requires keys answers /api/queue to clients); never throws for the
+    /// replica's faults.
+    /// </summary>
+    public async Task<ProbeResult> ReadAsync(Uri endpoint, string? apiKey, CancellationToken cancel)
     {
         var root = RootOf(endpoint);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         limit.CancelAfter(timeout);
         try
         {
-            using (var queue = await http.GetAsync(new Uri(root, "api/queue"), limit.Token))
+            using (var queue = await GetAsync(new Uri(root, "api/queue"), apiKey, limit.Token))
             {
                 if (queue.StatusCode >= HttpStatusCode.InternalServerError) return new(null, $"GET {root}api/queue answered {(int)queue.StatusCode}");
                 if (queue.IsSuccessStatusCode && ParseQueue(await queue.Content.ReadAsStringAsync(limit.Token)) is { } load) return new(load, null);
             }
-            using var metrics = await http.GetAsync(new Uri(root, "metrics"), limit.Token);
+            using var metrics = await GetAsync(new Uri(root, "metrics"), apiKey, limit.Token);
             if (metrics.StatusCode >= HttpStatusCode.InternalServerError) return new(null, $"GET {root}metrics answered {(int)metrics.StatusCode}");
             return new(metrics.IsSuccessStatusCode ? ParseMetrics(await metrics.Content.ReadAsStringAsync(limit.Token)) ?? 0 : 0, null);
         }
@@ -50,6 +54,13 @@ public sealed class ReplicaProbe(HttpClient http, TimeSpan timeout)
         {
             return new(null, $"{root} is unreachable: {e.Message}");
         }
+    }
+
+    private Task<HttpResponseMessage> GetAsync(Uri uri, string? apiKey, CancellationToken cancel)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (!string.IsNullOrEmpty(apiKey)) request.Headers.Authorization = new("Bearer", apiKey);
+        return http.SendAsync(request, cancel);
     }
 
     /// <summary>The server root of an OpenAI-compatible endpoint: http://host:port/v1 → http://host:port/.</summary>
