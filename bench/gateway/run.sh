@@ -3,11 +3,12 @@
 # node is the gateway whose target "pool" has both as replicas (profile "cluster"), and bench/load's streaming
 # clients ask the gateway. For comparison: the gateway to one backend without replicas (profile "one"), and the
 # same load straight to one backend.
-#   bench/gateway/run.sh [clients] [seconds] [max_tokens]       (defaults: 16 10 8)
+#   bench/gateway/run.sh [clients] [seconds] [max_tokens] [rounds]      (defaults: 16 10 8 2)
+# Each round measures the four paths in turn; later rounds are the ones to quote (JIT tiers settle over the first).
 # Needs ../shared/data/models/stories260K.gguf; builds src/Takase.Cli and bench/load in Release.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-clients=${1:-16}; seconds=${2:-10}; max_tokens=${3:-8}
+clients=${1:-16}; seconds=${2:-10}; max_tokens=${3:-8}; rounds=${4:-2}
 model=$(realpath "${TAKASE_SHARED:-../shared/data}/models/stories260K.gguf")
 work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -56,9 +57,12 @@ for m in cluster one same; do
   dotnet "$load" --url "http://127.0.0.1:$gw" --model "$m" --clients "$clients" --seconds 4 --max-tokens "$max_tokens" --grace 30 >/dev/null
 done
 dotnet "$load" --url "http://127.0.0.1:$b1" --model stories260K --clients "$clients" --seconds 4 --max-tokens "$max_tokens" --grace 30 >/dev/null
-run "gateway -> pool (2 remote replicas)" "http://127.0.0.1:$gw" cluster
-run "gateway -> one remote target (no replicas)" "http://127.0.0.1:$gw" one
-# Two replica URLs of the same backend: the replica machinery's own cost, without a second engine sharing the cores.
-run "gateway -> 2 replica URLs of one backend" "http://127.0.0.1:$gw" same
-run "one backend directly (no gateway)" "http://127.0.0.1:$b1" stories260K
+for round in $(seq "$rounds"); do
+  echo "#### round $round of $rounds"
+  run "gateway -> pool (2 remote replicas)" "http://127.0.0.1:$gw" cluster
+  run "gateway -> one remote target (no replicas)" "http://127.0.0.1:$gw" one
+  # Two replica URLs of the same backend: the replica machinery's own cost, without a second engine sharing the cores.
+  run "gateway -> 2 replica URLs of one backend" "http://127.0.0.1:$gw" same
+  run "one backend directly (no gateway)" "http://127.0.0.1:$b1" stories260K
+done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
