@@ -80,7 +80,8 @@ public sealed class RouteRun<T> : IDisposable where T : class
             _ => error.Message,
         };
         var hops = Decision.Hops.ToList();
-        hops[^1] = new RouteHop(Target.Name, outcome, _executor.Time.GetElapsedTime(_started), message);
+        // A good end keeps the note of the commit (which replica answered after which failed).
+        hops[^1] = new RouteHop(Target.Name, outcome, _executor.Time.GetElapsedTime(_started), error is null ? hops[^1].Error : message);
         _finished = Decision = Decision with { Hops = hops };
         _executor.Record(_finished);
         return _finished;

@@ -109,7 +109,16 @@ public sealed class TargetExecutor
 
     /// <summary>The circuit state of a target (closed for one never tried; for replicas, the least open of theirs).</summary>
     public CircuitState CircuitOf(string target) =>
-        _targets.TryGetValue(target, out var t) ? UnitsOf(t).Select(CircuitOf).Min() : CircuitState.Closed;
+        _targets.TryGetValue(target, out var t) ? UnitsOf(t).Select(CircuitOf).MinBy(Openness) : CircuitState.Closed;
+
+    // Closed lets everything through, half-open a trial, open and isolated nothing.
+    private static int Openness(CircuitState state) => state switch
+    {
+        CircuitState.Closed => 0,
+        CircuitState.HalfOpen => 1,
+        CircuitState.Open => 2,
+        _ => 3,
+    };
 
     /// <summary>The circuit state of one replica of a target.</summary>
     public CircuitState CircuitOf(string target, Uri endpoint) =>

@@ -31,7 +31,11 @@ public sealed class ReplicaRoutingTests : IDisposable
 
     private TargetDefinition Pool() => new()
     {
-        Name = "pool", Kind = TargetKind.Remote, Model = "m", Endpoint = _a.Endpoint, Replicas = [_b.Endpoint],
+        Name = "pool",
+        Kind = TargetKind.Remote,
+        Model = "m",
+        Endpoint = _a.Endpoint,
+        Replicas = [_b.Endpoint],
         Timeout = TimeSpan.FromSeconds(30),
     };
 
@@ -91,7 +95,8 @@ public sealed class ReplicaRoutingTests : IDisposable
     [Fact]
     public async Task AReplicaThatDisappearsFailsOverWithinTheRequestAndIsThenTriedLast()
     {
-        var executor = new TargetExecutor([Pool()], replicas: _balancer);
+        var log = new RouteLog();
+        var executor = new TargetExecutor([Pool()], log: log, replicas: _balancer);
         var clients = new Dictionary<string, RemoteTargetClient>();
         await AskAsync(executor, clients, Decision("pool"));
         await AskAsync(executor, clients, Decision("pool"));
@@ -100,12 +105,12 @@ public sealed class ReplicaRoutingTests : IDisposable
         _a.Stop();
         var clock = Stopwatch.StartNew();
         var answers = new List<string?>();
-        RouteDecision? first = null;
+        var decisions = new List<RouteDecision>();
         for (var i = 0; i < 4; i++)
         {
             var decision = Decision("pool");
             answers.Add((await AskAsync(executor, clients, decision)).Content);
-            first ??= decision;
+            decisions.Add(decision);
         }
         clock.Stop();
 
@@ -115,8 +120,12 @@ public sealed class ReplicaRoutingTests : IDisposable
         Assert.False(health.Healthy);
         Assert.NotNull(health.Problem);
         Assert.True(executor.IsAvailable("pool"), "the target stays available while one replica answers");
-        // Only the first request after the stop (if it was a's turn) met the dead replica; the hop says so.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"failover took {clock.Elapsed}");
+        // At most one request met the dead replica (the first whose turn it was); its hop says which answered instead.
+        var notes = decisions.Select(d => log.Find(d.Id)!.Hops.Single()).Where(h => h.Error is not null).ToList();
+        Assert.True(notes.Count <= 1, string.Join("; ", notes.Select(n => n.Error)));
+        Assert.All(notes, n => Assert.Contains($"answered by replica {_b.Endpoint}", n.Error));
+        Assert.All(decisions, d => Assert.Equal(HopOutcomes.Ok, log.Find(d.Id)!.Hops.Single().Outcome));
     }
 
     [Fact]

@@ -64,7 +64,10 @@ internal sealed class ReplicaServer : IDisposable
             Interlocked.Increment(ref _answered);
             body = new
             {
-                id = "chatcmpl-1", @object = "chat.completion", created = 1, model = "m",
+                id = "chatcmpl-1",
+                @object = "chat.completion",
+                created = 1,
+                model = "m",
                 choices = new[] { new { index = 0, message = new { role = "assistant", content = $"from {Name}" }, finish_reason = "stop" } },
                 usage = new { prompt_tokens = 1, completion_tokens = 2, total_tokens = 3 },
             };
