@@ -15,11 +15,13 @@ public sealed class RouteRun<T> : IDisposable where T : class
     private readonly CancellationTokenSource _answerCancel;
     private readonly long _started;
     private readonly CancellationToken _callerCancel;
+    private readonly IDisposable? _inFlight;
     private RouteDecision? _finished;
 
     internal RouteRun(TargetExecutor executor, RouteDecision decision, TargetDefinition target, T answer,
-        CancellationTokenSource answerCancel, long started, CancellationToken callerCancel)
+        CancellationTokenSource answerCancel, long started, CancellationToken callerCancel, IDisposable? inFlight = null)
     {
+        _inFlight = inFlight;
         _executor = executor;
         Decision = decision;
         Target = target;
@@ -32,7 +34,7 @@ public sealed class RouteRun<T> : IDisposable where T : class
 
     /// <summary>The decision with its hops so far (the last one "ok" until <see cref="Finish"/> says otherwise).</summary>
     public RouteDecision Decision { get; private set; }
-    /// <summary>The target that answers.</summary>
+    /// <summary>The target that answers (for a replicated target: the replica, with its one endpoint).</summary>
     public TargetDefinition Target { get; }
     /// <summary>The committed answer.</summary>
     public T Answer { get; }
@@ -70,6 +72,7 @@ public sealed class RouteRun<T> : IDisposable where T : class
     public RouteDecision Finish(Exception? error)
     {
         if (_finished is not null) return _finished;
+        _inFlight?.Dispose();
         var outcome = error switch
         {
             null => HopOutcomes.Ok,
@@ -87,12 +90,17 @@ public sealed class RouteRun<T> : IDisposable where T : class
             _ => error.Message,
         };
         var hops = Decision.Hops.ToList();
-        hops[^1] = new RouteHop(Target.Name, outcome, _executor.Time.GetElapsedTime(_started), message);
+        // A good end keeps the note of the commit (which replica answered after which failed).
+        hops[^1] = new RouteHop(Target.Name, outcome, _executor.Time.GetElapsedTime(_started), error is null ? hops[^1].Error : message);
         _finished = Decision = Decision with { Hops = hops };
         _executor.Record(_finished);
         return _finished;
     }
 
     /// <summary>Releases the answer's token (the answer itself is the caller's to dispose).</summary>
-    public void Dispose() => _answerCancel.Dispose();
+    public void Dispose()
+    {
+        _inFlight?.Dispose();
+        _answerCancel.Dispose();
+    }
 }

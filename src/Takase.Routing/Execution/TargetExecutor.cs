@@ -3,6 +3,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Takase.Routing.Decisions;
+using Takase.Routing.Replicas;
 using Takase.Routing.Targets;
 
 namespace Takase.Routing.Execution;
@@ -72,8 +73,9 @@ public sealed class TargetExecutor
     /// as another target would refuse it too). Without it, every failure moves on.
     /// </summary>
     public TargetExecutor(IEnumerable<TargetDefinition> targets, TargetExecutorOptions? options = null, IRouteLog? log = null,
-        TimeProvider? time = null, Func<Exception, string?>? classify = null)
+        TimeProvider? time = null, Func<Exception, string?>? classify = null, ReplicaBalancer? replicas = null)
     {
+        Replicas = replicas ?? new ReplicaBalancer(time: time);
         _options = options ?? new TargetExecutorOptions();
         _options.Validate();
         _log = log;
@@ -85,6 +87,9 @@ public sealed class TargetExecutor
     /// <summary>The targets by name.</summary>
     public IReadOnlyDictionary<string, TargetDefinition> Targets => _targets;
 
+    /// <summary>Chooses among the replicas of remote targets that have several endpoints.</summary>
+    public ReplicaBalancer Replicas { get; }
+
     /// <summary>
     /// Replaces the target set (an admin change). Targets whose definition changed get a fresh pipeline (timeout and
     /// circuit); the others keep their circuit state.
@@ -92,17 +97,34 @@ public sealed class TargetExecutor
     public void UpdateTargets(IEnumerable<TargetDefinition> targets)
     {
         var next = Index(targets);
-        foreach (var (name, guard) in _guards)
-            if (!next.TryGetValue(name, out var t) || t != guard.Target) _guards.TryRemove(name, out _);
+        foreach (var (key, guard) in _guards)
+            if (!next.TryGetValue(guard.Target.Name, out var t) || !SameDefinition(t, guard.Target)) _guards.TryRemove(key, out _);
         _targets = next;
     }
 
     /// <summary>False while the target's circuit is open (or the target is unknown); the router excludes it then.</summary>
+    /// <remarks>A target with replicas is available while the circuit of any of its replicas is not open.</remarks>
     public bool IsAvailable(string target) =>
-        _targets.ContainsKey(target) && (!_guards.TryGetValue(target, out var g) || g.State.CircuitState is not (CircuitState.Open or CircuitState.Isolated));
+        _targets.TryGetValue(target, out var t) && UnitsOf(t).Any(u => CircuitOf(u) is not (CircuitState.Open or CircuitState.Isolated));
 
-    /// <summary>The circuit state of a target (closed for one never tried).</summary>
-    public CircuitState CircuitOf(string target) => _guards.TryGetValue(target, out var g) ? g.State.CircuitState : CircuitState.Closed;
+    /// <summary>The circuit state of a target (closed for one never tried; for replicas, the least open of theirs).</summary>
+    public CircuitState CircuitOf(string target) =>
+        _targets.TryGetValue(target, out var t) ? UnitsOf(t).Select(CircuitOf).MinBy(Openness) : CircuitState.Closed;
+
+    // Closed lets everything through, half-open a trial, open and isolated nothing.
+    private static int Openness(CircuitState state) => state switch
+    {
+        CircuitState.Closed => 0,
+        CircuitState.HalfOpen => 1,
+        CircuitState.Open => 2,
+        _ => 3,
+    };
+
+    /// <summary>The circuit state of one replica of a target.</summary>
+    public CircuitState CircuitOf(string target, Uri endpoint) =>
+        _targets.TryGetValue(target, out var t) ? CircuitOf(ReplicaOf(t, endpoint)) : CircuitState.Closed;
+
+    private CircuitState CircuitOf(TargetDefinition unit) => _guards.TryGetValue(GuardKey(unit), out var g) ? g.State.CircuitState : CircuitState.Closed;
 
     /// <summary>
     /// Tries the decision's targets in order until one commits an answer, and returns the run (the answer, the target,
@@ -116,7 +138,7 @@ public sealed class TargetExecutor
         // list says what became of every target this request could have used.
         var hops = decision.Candidates
             .Where(c => !c.Eligible && !decision.Order.Contains(c.Target, StringComparer.OrdinalIgnoreCase)
-                && _guards.TryGetValue(c.Target, out var g) && g.State.CircuitState is CircuitState.Open or CircuitState.Isolated)
+                && _targets.ContainsKey(c.Target) && !IsAvailable(c.Target) && CircuitOf(c.Target) is CircuitState.Open or CircuitState.Isolated)
             .Select(c => new RouteHop(c.Target, HopOutcomes.CircuitOpen, TimeSpan.Zero, $"the circuit of '{c.Target}' is open after repeated failures; not tried"))
             .ToList();
         _log?.Record(decision with { Hops = [.. hops] });
@@ -144,8 +166,34 @@ public sealed class TargetExecutor
                 }
                 continue;
             }
-            var guard = GuardOf(target);
+            if (await TryTargetAsync(decision, name, target, attempt, hops, started, cancel) is { } run) return run;
+        }
+        var failed = decision with { Hops = [.. hops] };
+        _log?.Record(failed);
+        var list = hops.Count == 0 ? "no target to try" : string.Join("; ", hops.Select(h => $"{h.Target}: {h.Outcome}{(h.Error is null ? "" : $" ({h.Error})")}"));
+        throw new AllTargetsFailedException($"no target of router profile '{decision.Profile}' could answer: {list}", failed);
+    }
+
+    /// <summary>
+    /// One attempt at a local or remote target, or — for a remote target with replicas — at its replicas in the
+    /// balancer's order until one commits: each replica has its own circuit and timeout, a replica that fails is
+    /// marked down and the next one is tried, and the hop names the replicas that failed. Returns the committed run,
+    /// or null after adding the target's failed hop; throws what the request itself is at fault for.
+    /// </summary>
+    private async Task<RouteRun<T>?> TryTargetAsync<T>(RouteDecision decision, string name, TargetDefinition target, TargetAttempt<T> attempt,
+        List<RouteHop> hops, long started, CancellationToken cancel) where T : class
+    {
+        var units = target.Kind == TargetKind.Remote && target.Replicas.Count > 0
+            ? Replicas.Order(target).Select(e => ReplicaOf(target, e)).ToList()
+            : [target];
+        var failures = new List<string>();
+        string? lastOutcome = null;
+        foreach (var unit in units)
+        {
+            var replicated = units.Count > 1;
+            var guard = GuardOf(unit);
             var answerCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            var inFlight = replicated ? Replicas.Begin(unit.Endpoint!) : null;
             try
             {
                 var answer = await guard.Pipeline.ExecuteAsync(async (state, token) =>
@@ -153,16 +201,19 @@ public sealed class TargetExecutor
                     // The pipeline's token ends with this execution (its source is pooled), so the answer lives on a
                     // token of its own; the pipeline's timeout reaches it only while the attempt is running.
                     using var link = token.Register(static s => ((CancellationTokenSource)s!).Cancel(), state);
-                    return await attempt(target, state.Token);
+                    return await attempt(unit, state.Token);
                 }, answerCancel, cancel);
-                hops.Add(new RouteHop(name, HopOutcomes.Ok, _time.GetElapsedTime(started)));
+                if (replicated) Replicas.Succeeded(unit.Endpoint!);
+                hops.Add(new RouteHop(name, HopOutcomes.Ok, _time.GetElapsedTime(started),
+                    failures.Count == 0 ? null : $"answered by replica {unit.Endpoint} after {string.Join("; ", failures)}"));
                 var committed = decision with { Hops = [.. hops] };
                 _log?.Record(committed);
-                return new RouteRun<T>(this, committed, target, answer, answerCancel, started, cancel);
+                return new RouteRun<T>(this, committed, unit, answer, answerCancel, started, cancel, inFlight);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
                 answerCancel.Dispose();
+                inFlight?.Dispose();
                 hops.Add(new RouteHop(name, HopOutcomes.Cancelled, _time.GetElapsedTime(started), "the client went away"));
                 _log?.Record(decision with { Hops = [.. hops] });
                 throw;
@@ -170,20 +221,34 @@ public sealed class TargetExecutor
             catch (Exception e)
             {
                 answerCancel.Dispose();
-                var outcome = OutcomeOf(e, target);
-                hops.Add(new RouteHop(name, outcome ?? HopOutcomes.Error, _time.GetElapsedTime(started), MessageOf(e, target)));
+                inFlight?.Dispose();
+                var outcome = OutcomeOf(e, unit);
                 if (outcome is null)
                 {
                     // The request is at fault (another target would refuse it too): answer it as it is.
+                    hops.Add(new RouteHop(name, HopOutcomes.Error, _time.GetElapsedTime(started), MessageOf(e, unit)));
                     _log?.Record(decision with { Hops = [.. hops] });
                     throw;
                 }
+                lastOutcome = outcome;
+                if (!replicated)
+                {
+                    hops.Add(new RouteHop(name, outcome, _time.GetElapsedTime(started), MessageOf(e, unit)));
+                    return null;
+                }
+                // Only the replica's own faults mark it down: a prompt too long for the model is too long for all.
+                if (outcome is HopOutcomes.ContextLength or HopOutcomes.LowConfidence)
+                {
+                    hops.Add(new RouteHop(name, outcome, _time.GetElapsedTime(started), MessageOf(e, unit)));
+                    return null;
+                }
+                if (outcome != HopOutcomes.CircuitOpen) Replicas.Failed(unit.Endpoint!, MessageOf(e, unit));
+                failures.Add($"replica {unit.Endpoint}: {outcome} ({MessageOf(e, unit)})");
             }
         }
-        var failed = decision with { Hops = [.. hops] };
-        _log?.Record(failed);
-        var list = hops.Count == 0 ? "no target to try" : string.Join("; ", hops.Select(h => $"{h.Target}: {h.Outcome}{(h.Error is null ? "" : $" ({h.Error})")}"));
-        throw new AllTargetsFailedException($"no target of router profile '{decision.Profile}' could answer: {list}", failed);
+        hops.Add(new RouteHop(name, lastOutcome ?? HopOutcomes.Error, _time.GetElapsedTime(started),
+            $"every replica failed: {string.Join("; ", failures)}"));
+        return null;
     }
 
     /// <summary>
@@ -259,9 +324,27 @@ public sealed class TargetExecutor
 
     private Guard GuardOf(TargetDefinition target)
     {
-        if (_guards.TryGetValue(target.Name, out var guard) && guard.Target == target) return guard;
-        return _guards.AddOrUpdate(target.Name, _ => NewGuard(target), (_, old) => old.Target == target ? old : NewGuard(target));
+        var key = GuardKey(target);
+        if (_guards.TryGetValue(key, out var guard) && guard.Target == target) return guard;
+        return _guards.AddOrUpdate(key, _ => NewGuard(target), (_, old) => old.Target == target ? old : NewGuard(target));
     }
+
+    /// <summary>Guards are per target, and per endpoint for remote ones, so each replica of a target has its own circuit.</summary>
+    private static string GuardKey(TargetDefinition unit) =>
+        unit.Kind == TargetKind.Remote && unit.Endpoint is { } e ? $"{unit.Name}|{e.AbsoluteUri}" : unit.Name;
+
+    /// <summary>The units a target's circuits guard: itself, or each of its replicas.</summary>
+    private static IEnumerable<TargetDefinition> UnitsOf(TargetDefinition target) =>
+        target.Kind == TargetKind.Remote && target.Replicas.Count > 0 ? target.Endpoints().Select(e => ReplicaOf(target, e)) : [target];
+
+    /// <summary>One replica of a replicated target: the same definition with one endpoint and no replicas.</summary>
+    private static TargetDefinition ReplicaOf(TargetDefinition target, Uri endpoint) =>
+        target with { Endpoint = endpoint, Replicas = NoReplicas };
+
+    private static readonly IReadOnlyList<Uri> NoReplicas = [];
+
+    /// <summary>Whether a guard made for <paramref name="guarded"/> still fits the target's current definition.</summary>
+    private static bool SameDefinition(TargetDefinition current, TargetDefinition guarded) => UnitsOf(current).Any(u => u == guarded);
 
     private Guard NewGuard(TargetDefinition target)
     {

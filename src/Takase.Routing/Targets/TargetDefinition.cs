@@ -54,6 +54,12 @@ public sealed record TargetDefinition
     public string? Model { get; init; }
     /// <summary>Remote targets: the OpenAI-compatible base URL (…/v1).</summary>
     public Uri? Endpoint { get; init; }
+    /// <summary>
+    /// Remote targets: more endpoints serving the same model (other Takase nodes, Ollama, vLLM, llama.cpp servers).
+    /// With replicas, each attempt goes to the least loaded healthy one of <see cref="Endpoint"/> and these, and a
+    /// replica that fails before answering hands the attempt to the next (see <c>Replicas/README.md</c>).
+    /// </summary>
+    public IReadOnlyList<Uri> Replicas { get; init; } = [];
     /// <summary>Remote targets: the name of the environment variable holding the API key (keys never live in config files).</summary>
     public string? ApiKeyVariable { get; init; }
     /// <summary>Cost in USD per million input tokens (0 for local models unless you price your hardware).</summary>
@@ -82,6 +88,10 @@ public sealed record TargetDefinition
     public string? SlaFallback { get; init; }
     /// <summary>Human targets: the target that writes an AI draft for the operator when a ticket opens; null for none.</summary>
     public string? DraftTarget { get; init; }
+
+    /// <summary>Every endpoint of a remote target: <see cref="Endpoint"/> first, then <see cref="Replicas"/> (duplicates once).</summary>
+    public IReadOnlyList<Uri> Endpoints() =>
+        Endpoint is null ? [.. Replicas.Distinct()] : [.. new[] { Endpoint }.Concat(Replicas).Distinct()];
 
     /// <summary>Estimated cost in USD of a request of <paramref name="inputTokens"/> in and <paramref name="outputTokens"/> out.</summary>
     public double CostOf(int inputTokens, int outputTokens) =>

@@ -109,8 +109,21 @@ public static class OperatorApi
     {
         var request = await OllamaJson.ReadAsync<AssignRequest>(http.Request);
         var assignee = string.IsNullOrWhiteSpace(request.Assignee) ? null : request.Assignee.Trim();
-        var ticket = await desk.Tickets.AssignTicketAsync(id, assignee, http.RequestAborted);
-        await AdminApi.AuditAsync(http, Audit(http), assignee is null ? "ticket.release" : "ticket.assign", id, new { assignee });
+        Ticket ticket;
+        try
+        {
+            // Releasing, or taking over on purpose, simply sets the assignee; a claim must find the ticket free (or
+            // already this operator's), so two operators — on any nodes — cannot both believe they hold it.
+            ticket = assignee is null || request.Force
+                ? await desk.Tickets.AssignTicketAsync(id, assignee, http.RequestAborted)
+                : await desk.Tickets.ClaimTicketAsync(id, assignee, http.RequestAborted);
+        }
+        catch (TicketTakenException e)
+        {
+            await OllamaJson.WriteAsync(http.Response, new { error = e.Message, assignee = e.Holder }, StatusCodes.Status409Conflict);
+            return;
+        }
+        await AdminApi.AuditAsync(http, Audit(http), assignee is null ? "ticket.release" : "ticket.assign", id, new { assignee, force = request.Force });
         await WriteTicketAsync(http, desk, ticket);
     }
 

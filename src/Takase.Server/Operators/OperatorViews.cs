@@ -106,6 +106,8 @@ public sealed record AssignRequest
 {
     /// <summary>The operator who takes the ticket, or null to put it back in the queue.</summary>
     [JsonPropertyName("assignee")] public string? Assignee { get; init; }
+    /// <summary>Take the ticket even when another operator holds it (otherwise that is a 409 naming them).</summary>
+    [JsonPropertyName("force")] public bool Force { get; init; }
 }
 
 /// <summary>POST /api/operator/tickets/{id}/rating: "up"/"down" or 1..5, and an optional comment.</summary>

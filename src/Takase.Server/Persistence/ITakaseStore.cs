@@ -39,6 +39,15 @@ public interface ITicketStore
     /// <exception cref="TicketClosedException">the ticket is closed.</exception>
     Task<Ticket> AssignTicketAsync(string ticketId, string? assignee, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Gives the ticket to <paramref name="assignee"/> only if nobody else holds it: one conditional update, so of
+    /// operators claiming it at once — on any node — exactly one wins. Claiming one's own ticket again succeeds.
+    /// </summary>
+    /// <exception cref="RecordNotFoundException">no such ticket.</exception>
+    /// <exception cref="TicketClosedException">the ticket is closed.</exception>
+    /// <exception cref="TicketTakenException">another operator holds it.</exception>
+    Task<Ticket> ClaimTicketAsync(string ticketId, string assignee, CancellationToken cancel = default);
+
     /// <summary>Closes the ticket; closing a closed ticket changes nothing.</summary>
     /// <exception cref="RecordNotFoundException">no such ticket.</exception>
     Task<Ticket> CloseTicketAsync(string ticketId, CancellationToken cancel = default);

@@ -20,5 +20,18 @@ public sealed class TicketClosedException(string ticketId)
     public string TicketId { get; } = ticketId;
 }
 
+/// <summary>
+/// A claim on a ticket that another operator holds (several operators, possibly on several nodes, took it at once:
+/// the first claim wins). The operator API answers 409 naming the holder; taking it over needs "force".
+/// </summary>
+public sealed class TicketTakenException(string ticketId, string holder)
+    : InvalidOperationException($"ticket {ticketId} is assigned to {holder}; ask them to release it, or send \"force\": true to take it over")
+{
+    /// <summary>The ticket.</summary>
+    public string TicketId { get; } = ticketId;
+    /// <summary>Who holds it.</summary>
+    public string Holder { get; } = holder;
+}
+
 /// <summary>A record that does not exist (a ticket id, an API key id); the HTTP layer answers 404.</summary>
 public sealed class RecordNotFoundException(string message) : Exception(message);

@@ -91,6 +91,26 @@ public sealed partial class TakaseStore
         }, cancel);
 
     /// <inheritdoc />
+    public Task<Ticket> ClaimTicketAsync(string ticketId, string assignee, CancellationToken cancel = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(assignee);
+        return InTransactionAsync($"claim ticket {ticketId}", async (c, tx) =>
+        {
+            // The condition and the write are one statement: the row lock (PostgreSQL) or the write lock (SQLite)
+            // makes a second claimer see the first one's assignee.
+            var changed = await c.ExecuteAsync(Sql("""
+                UPDATE tickets SET assignee = @Assignee, updated_ms = @Now
+                WHERE id = @TicketId AND status <> 'closed' AND (assignee IS NULL OR assignee = @Assignee);
+                """, new { Assignee = assignee, TicketId = ticketId, Now = Ms(DateTimeOffset.UtcNow) }, tx, cancel));
+            var row = await c.QuerySingleOrDefaultAsync<TicketRow>(Sql($"SELECT {TicketColumns} FROM tickets WHERE id = @ticketId;", new { ticketId }, tx, cancel))
+                ?? throw new RecordNotFoundException($"ticket {ticketId} does not exist");
+            if (changed == 1) return ToTicket(row);
+            if (row.Status == "closed") throw new TicketClosedException(ticketId);
+            throw new TicketTakenException(ticketId, row.Assignee ?? "another operator");
+        }, cancel);
+    }
+
+    /// <inheritdoc />
     public Task<Ticket> CloseTicketAsync(string ticketId, CancellationToken cancel = default) =>
         InTransactionAsync($"close ticket {ticketId}", async (c, tx) =>
         {

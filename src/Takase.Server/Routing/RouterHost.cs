@@ -42,12 +42,13 @@ public sealed class RouterHost
     /// <summary>Runs decisions: fallbacks, timeouts, circuits.</summary>
     public TargetExecutor Executor { get; }
 
-    /// <summary>The client of a remote target (made once per definition).</summary>
+    /// <summary>The client of a remote target (made once per definition and endpoint: each replica has its own).</summary>
     public RemoteTargetClient RemoteClient(TargetDefinition target)
     {
-        var client = _remotes.GetOrAdd(target.Name, _ => new RemoteTargetClient(target, _environment));
+        var key = $"{target.Name}|{target.Endpoint?.AbsoluteUri}";
+        var client = _remotes.GetOrAdd(key, _ => new RemoteTargetClient(target, _environment));
         if (client.Target == target) return client;
-        return _remotes[target.Name] = new RemoteTargetClient(target, _environment);
+        return _remotes[key] = new RemoteTargetClient(target, _environment);
     }
 
     /// <summary>Adds or replaces a target, validating the whole configuration with it.</summary>
