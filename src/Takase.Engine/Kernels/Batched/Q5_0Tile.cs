@@ -18,17 +18,11 @@ internal unsafe struct Q5_0Tile : ITileFormat<Vector256<sbyte>, Q8Column>
     public static Vector256<sbyte> Unpack(byte* row, int block)
     {
         var b = &((BlockQ5_0*)row)[block];
-        return Avx2.Or(Avx2Int8.Nibbles((byte*)&b->Qs), Avx2.AndNot(HighBits(b), Vector256.Create((byte)0xF0))).AsSByte();
-    }
-
-    /// <summary>0xFF in byte k where bit k of the block's qh is set, else 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> HighBits(BlockQ5_0* b)
-    {
         var spread = Vector256.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
         var bit = Vector256.Create((byte)1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
         var qh = Avx2.Shuffle(Vector256.Create(*(uint*)&b->Qh).AsByte(), spread);
-        return Avx2.CompareEqual(Avx2.And(qh, bit), bit);
+        var set = Avx2.CompareEqual(Avx2.And(qh, bit), bit);
+        return Avx2.Or(Avx2Int8.Nibbles((byte*)&b->Qs), Avx2.AndNot(set, Vector256.Create((byte)0xF0))).AsSByte();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Takase.Engine.Kernels.Quantized;
 using Takase.Engine.Models;
 using Takase.Engine.Tensors;
@@ -151,7 +150,6 @@ internal static unsafe class TiledMatMul
             Blocks = w.Cols / rowDot.BlockSize,
             BlockBytes = LeadingScale(w.Type.Type) ? w.Type.BytesPerBlock : 0,
             Tile = FourColumns(w.Type.Type),
-            Tile4 = FourRows(w.Type.Type),
             Tile2 = TwoColumns(w.Type.Type),
             Dot = rowDot.Dot,
         };
@@ -204,17 +202,6 @@ internal static unsafe class TiledMatMul
             _ => null,
         };
 
-    /// <summary>The 4-row × 4-column tile of <paramref name="type"/>: only with VNNI, whose accumulator starts it
-    /// shares among 4 rows, and AVX-512, whose 32 registers hold its 16 sums (null elsewhere: 2-row tiles).</summary>
-    private static delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> FourRows(GgmlType type) =>
-        !Vnni.IsSupported || !Avx512F.VL.IsSupported ? null : type switch
-        {
-            GgmlType.Q4_0 => &Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile4,
-            GgmlType.Q8_0 => &Tiles<Q8_0TileVnniOffset, Vector256<byte>, VnniColumn>.Tile4,
-            GgmlType.Q5_0 => &Tiles<Q5_0TileVnniOffset, Vector256<byte>, VnniColumn>.Tile4,
-            _ => null,
-        };
-
     /// <summary>The 2-row × 2-column twin of <see cref="FourColumns"/>.</summary>
     private static delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> TwoColumns(GgmlType type) =>
         !RowDots.UseAvx2 ? null : type switch
@@ -248,7 +235,6 @@ internal unsafe struct TiledMatMulJob : IRangeJob
     public int Blocks;
     public int BlockBytes;        // the f16 scale leads each block (Q4_0, Q5_0, Q8_0); 0: no scales to convert (K-quants)
     public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile; // 2 rows × 4 columns
-    public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile4; // 4 rows × 4 columns, or null
     public delegate*<byte*, int, float*, byte*, int, float*, int, float*, int, void> Tile2; // 2 rows × 2 columns
     public delegate*<byte*, byte*, int, float> Dot;
 
@@ -295,11 +281,7 @@ internal unsafe struct TiledMatMulJob : IRangeJob
             {
                 byte* act = Activations + (long)c * ActivationStride;
                 float* output = Output + (long)c * Rows;
-                int p = band;
-                for (; Tile4 != null && p + 2 <= bandEnd; p += 2)
-                    Tile4(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride,
-                        columnScales + c * Blocks, Blocks, output + 2 * p, Rows);
-                for (; p < bandEnd; p++)
+                for (int p = band; p < bandEnd; p++)
                     Tile(Weights + (long)(2 * p) * RowBytes, RowBytes, scales + (p - band) * 2 * Blocks, act, ActivationStride,
                         columnScales + c * Blocks, Blocks, output + 2 * p, Rows);
             }

@@ -43,7 +43,7 @@ internal static unsafe class Tiles<TFormat, TWeights, TColumn>
     public static void Tile(byte* w, int rowBytes, float* scales, byte* a, int actStride, float* columnScales, int blocks, float* y, int yStride)
     {
         float* products = stackalloc float[8 * blocks];
-        Products(scales, columnScales, 2, 4, blocks, products);
+        Products(scales, columnScales, 4, blocks, products);
         Pass(w, rowBytes, products, a, actStride, 0, blocks, out var e00, out var e01, out var e02, out var e03, out var e10, out var e11, out var e12, out var e13);
         Pass(w, rowBytes, products, a, actStride, 1, blocks, out var o00, out var o01, out var o02, out var o03, out var o10, out var o11, out var o12, out var o13);
         y[0] = Avx2Int8.HorizontalSum(Avx.Add(e00, o00));
@@ -56,15 +56,14 @@ internal static unsafe class Tiles<TFormat, TWeights, TColumn>
         y[3 * yStride + 1] = Avx2Int8.HorizontalSum(Avx.Add(e13, o13));
     }
 
-    /// <summary>products[(rows·c + r)·blocks + i] = scales[r·blocks + i] · columnScales[c·blocks + i] for
-    /// <paramref name="rows"/> × <paramref name="columns"/>.</summary>
+    /// <summary>products[(2c + r)·blocks + i] = scales[r·blocks + i] · columnScales[c·blocks + i] for 2 rows × <paramref name="columns"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Products(float* scales, float* columnScales, int rows, int columns, int blocks, float* products)
+    private static void Products(float* scales, float* columnScales, int columns, int blocks, float* products)
     {
         for (int c = 0; c < columns; c++)
-            for (int r = 0; r < rows; r++)
+            for (int r = 0; r < 2; r++)
             {
-                float* d = scales + r * blocks, dy = columnScales + c * blocks, p = products + (rows * c + r) * blocks;
+                float* d = scales + r * blocks, dy = columnScales + c * blocks, p = products + (2 * c + r) * blocks;
                 int i = 0;
                 for (; i + 8 <= blocks; i += 8) Avx.Multiply(Avx.LoadVector256(d + i), Avx.LoadVector256(dy + i)).Store(p + i);
                 for (; i < blocks; i++) p[i] = d[i] * dy[i];
@@ -109,7 +108,7 @@ internal static unsafe class Tiles<TFormat, TWeights, TColumn>
     public static void Tile2(byte* w, int rowBytes, float* scales, byte* a, int actStride, float* columnScales, int blocks, float* y, int yStride)
     {
         float* products = stackalloc float[4 * blocks];
-        Products(scales, columnScales, 2, 2, blocks, products);
+        Products(scales, columnScales, 2, blocks, products);
         Pass2(w, rowBytes, products, a, actStride, 0, blocks, out var e00, out var e01, out var e10, out var e11);
         Pass2(w, rowBytes, products, a, actStride, 1, blocks, out var o00, out var o01, out var o10, out var o11);
         y[0] = Avx2Int8.HorizontalSum(Avx.Add(e00, o00));
@@ -137,72 +136,6 @@ internal static unsafe class Tiles<TFormat, TWeights, TColumn>
             s11 = TFormat.Mac(w1, pi + 3 * blocks, c, s11);
         }
         acc00 = s00; acc01 = s01; acc10 = s10; acc11 = s11;
-    }
-
-    /// <summary>
-    /// <see cref="Tile"/> for 4 rows × 4 columns: each activation block is prepared once for 4 rows instead of 2, which
-    /// pays where preparing a column costs more than loading it (the VNNI formats' accumulator starts). Its 16 sums
-    /// need more than AVX2's 16 vector registers, so it is chosen only where AVX-512 gives the JIT 32. Rows 0–3 are
-    /// <paramref name="rowBytes"/> apart, their scales consecutive in <paramref name="scales"/>; y[c·yStride + r].
-    /// </summary>
-    [SkipLocalsInit]
-    public static void Tile4(byte* w, int rowBytes, float* scales, byte* a, int actStride, float* columnScales, int blocks, float* y, int yStride)
-    {
-        float* products = stackalloc float[16 * blocks];
-        Products(scales, columnScales, 4, 4, blocks, products);
-        var even = stackalloc Vector256<float>[16];
-        var odd = stackalloc Vector256<float>[16];
-        Pass4(w, rowBytes, products, a, actStride, 0, blocks, even);
-        Pass4(w, rowBytes, products, a, actStride, 1, blocks, odd);
-        for (int c = 0; c < 4; c++)
-            for (int r = 0; r < 4; r++)
-                y[c * yStride + r] = Avx2Int8.HorizontalSum(Avx.Add(even[4 * c + r], odd[4 * c + r]));
-    }
-
-    /// <summary>Sums blocks first, first + 2, … of 4 rows × 4 columns into sums[4c + r].</summary>
-    private static void Pass4(byte* w, int rowBytes, float* p, byte* a, int actStride, int first, int blocks, Vector256<float>* sums)
-    {
-        var a0 = (ActivationBlockQ8*)a;
-        var a1 = (ActivationBlockQ8*)(a + actStride);
-        var a2 = (ActivationBlockQ8*)(a + 2 * actStride);
-        var a3 = (ActivationBlockQ8*)(a + 3 * actStride);
-        byte* w1 = w + rowBytes, w2 = w + 2 * rowBytes, w3 = w + 3 * rowBytes;
-        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
-        Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
-        Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default;
-        Vector256<float> s30 = default, s31 = default, s32 = default, s33 = default;
-        for (int i = first; i < blocks; i += 2)
-        {
-            var r0 = TFormat.Unpack(w, i);
-            var r1 = TFormat.Unpack(w1, i);
-            var r2 = TFormat.Unpack(w2, i);
-            var r3 = TFormat.Unpack(w3, i);
-            float* pi = p + i;
-            var c = TFormat.Column(a0 + i);
-            s00 = TFormat.Mac(r0, pi, c, s00);
-            s10 = TFormat.Mac(r1, pi + blocks, c, s10);
-            s20 = TFormat.Mac(r2, pi + 2 * blocks, c, s20);
-            s30 = TFormat.Mac(r3, pi + 3 * blocks, c, s30);
-            c = TFormat.Column(a1 + i);
-            s01 = TFormat.Mac(r0, pi + 4 * blocks, c, s01);
-            s11 = TFormat.Mac(r1, pi + 5 * blocks, c, s11);
-            s21 = TFormat.Mac(r2, pi + 6 * blocks, c, s21);
-            s31 = TFormat.Mac(r3, pi + 7 * blocks, c, s31);
-            c = TFormat.Column(a2 + i);
-            s02 = TFormat.Mac(r0, pi + 8 * blocks, c, s02);
-            s12 = TFormat.Mac(r1, pi + 9 * blocks, c, s12);
-            s22 = TFormat.Mac(r2, pi + 10 * blocks, c, s22);
-            s32 = TFormat.Mac(r3, pi + 11 * blocks, c, s32);
-            c = TFormat.Column(a3 + i);
-            s03 = TFormat.Mac(r0, pi + 12 * blocks, c, s03);
-            s13 = TFormat.Mac(r1, pi + 13 * blocks, c, s13);
-            s23 = TFormat.Mac(r2, pi + 14 * blocks, c, s23);
-            s33 = TFormat.Mac(r3, pi + 15 * blocks, c, s33);
-        }
-        sums[0] = s00; sums[1] = s10; sums[2] = s20; sums[3] = s30;
-        sums[4] = s01; sums[5] = s11; sums[6] = s21; sums[7] = s31;
-        sums[8] = s02; sums[9] = s12; sums[10] = s22; sums[11] = s32;
-        sums[12] = s03; sums[13] = s13; sums[14] = s23; sums[15] = s33;
     }
 }
 

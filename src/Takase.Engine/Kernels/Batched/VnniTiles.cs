@@ -19,22 +19,9 @@ internal static class Vnni
     public static bool IsSupported { get; } = AvxVnni.IsSupported && RowDots.UseAvx2;
 }
 
-/// <summary>An activation block for the offset VNNI formats: its levels, and −offset·Σ of each 4 of them (as 8 ints,
-/// the value the dot-product accumulator starts from, so the unsigned levels q come out as Σ(q − offset)·y).</summary>
-internal readonly record struct VnniColumn(Vector256<sbyte> Y, Vector256<int> Start)
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe VnniColumn Load(ActivationBlockQ8* a, byte offset)
-    {
-        var y = Avx.LoadVector256((sbyte*)&a->Qs);
-        var sum = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, Vector256.Create(offset), y);
-        return new(y, Avx2.Subtract(Vector256<int>.Zero, sum));
-    }
-
-    /// <summary>Start + Σ of each 4 products of the unsigned levels with the column's: the integers Σ(q − offset)·y.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<int> Dot(Vector256<byte> q) => AvxVnni.MultiplyWideningAndAdd(Start, q, Y);
-}
+/// <summary>An activation block for <see cref="Q4_0TileVnni"/>: its levels, and −8·Σ of each 4 of them (as 8 ints, the
+/// value the dot-product accumulator starts from).</summary>
+internal readonly record struct VnniColumn(Vector256<sbyte> Y, Vector256<int> Start);
 
 /// <summary>Q4_0 with VNNI: the nibbles q go in as they are and the accumulator starts at −8·Σy, so the sums are
 /// Σ(q−8)·y.</summary>
@@ -44,50 +31,17 @@ internal unsafe struct Q4_0TileVnni : ITileFormat<Vector256<byte>, VnniColumn>
     public static Vector256<byte> Unpack(byte* row, int block) => Q4_0Tile.Unpack(row, block);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VnniColumn Column(ActivationBlockQ8* a) => VnniColumn.Load(a, 8);
+    public static VnniColumn Column(ActivationBlockQ8* a)
+    {
+        var y = Avx.LoadVector256((sbyte*)&a->Qs);
+        var sum = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, Vector256.Create((byte)8), y);
+        return new(y, Avx2.Subtract(Vector256<int>.Zero, sum));
+    }
 
     /// <summary>s + scale·Σ(q−8)·y over one block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Mac(Vector256<byte> w, float* scale, VnniColumn y, Vector256<float> s) =>
-        Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(scale), Avx.ConvertToVector256Single(y.Dot(w)), s);
-}
-
-/// <summary>
-/// Q8_0 with VNNI by an offset: the levels w + 128 go in unsigned (one xor per row's block) and the accumulator starts
-/// at −128·Σy (once per column's block), so the sums are Σw·y — the integers of <see cref="Q8_0Tile"/>. Per row and
-/// column that is one vpdpbusd, against the sign trick's two instructions; the column's start costs more than the
-/// sign, so this pays in the 4-row tile, where each start serves 4 rows.
-/// </summary>
-internal unsafe struct Q8_0TileVnniOffset : ITileFormat<Vector256<byte>, VnniColumn>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Unpack(byte* row, int block) =>
-        Avx2.Xor(Avx.LoadVector256((byte*)&((BlockQ8_0*)row)[block].Qs), Vector256.Create((byte)0x80));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VnniColumn Column(ActivationBlockQ8* a) => VnniColumn.Load(a, 128);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mac(Vector256<byte> w, float* scale, VnniColumn y, Vector256<float> s) => Q4_0TileVnni.Mac(w, scale, y, s);
-}
-
-/// <summary>Q5_0 with VNNI by an offset: the 5-bit levels q (0–31) go in unsigned and the accumulator starts at −16·Σy,
-/// the integers Σ(q − 16)·y of <see cref="Q5_0Tile"/>; for the 4-row tile, as <see cref="Q8_0TileVnniOffset"/>.</summary>
-internal unsafe struct Q5_0TileVnniOffset : ITileFormat<Vector256<byte>, VnniColumn>
-{
-    /// <summary>The block's 32 levels: the nibbles, with 0x10 where bit k of qh is set.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Unpack(byte* row, int block)
-    {
-        var b = &((BlockQ5_0*)row)[block];
-        return Avx2.Or(Avx2Int8.Nibbles((byte*)&b->Qs), Avx2.And(Q5_0Tile.HighBits(b), Vector256.Create((byte)0x10)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VnniColumn Column(ActivationBlockQ8* a) => VnniColumn.Load(a, 16);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mac(Vector256<byte> w, float* scale, VnniColumn y, Vector256<float> s) => Q4_0TileVnni.Mac(w, scale, y, s);
+        Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(scale), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(y.Start, w, y.Y)), s);
 }
 
 /// <summary>A block's signed levels for the sign-trick VNNI tiles: their magnitudes (unsigned) and the levels.</summary>

@@ -27,8 +27,6 @@ public sealed unsafe class TiledMatMulTests
     [InlineData(GgmlType.Q4_0, 33, 320, 2)]   // the 2-column tile alone
     [InlineData(GgmlType.Q8_0, 33, 320, 3)]   // 2-column tile + 1
     [InlineData(GgmlType.Q4_K, 20, 256, 6)]   // super-block format: the K-quant tile
-    [InlineData(GgmlType.Q8_0, 26, 320, 8)]   // 13 pairs: 4-row tiles and a last 2-row one in a band (AVX-512)
-    [InlineData(GgmlType.Q5_0, 26, 224, 4)]
     public void TilesEqualTheRowDots(GgmlType type, int rows, int cols, int columns)
     {
         Assert.SkipUnless(TiledMatMul.Supports(GgmlType.Q4_0), "no AVX2 on this CPU: the tiles are not used");

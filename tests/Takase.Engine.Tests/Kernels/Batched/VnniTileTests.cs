@@ -66,60 +66,6 @@ public sealed unsafe class VnniTileTests
         }
     }
 
-    /// <summary>The 4-row tiles (offset formats: w + 128 for Q8_0, the raw 5-bit levels for Q5_0) give every output of
-    /// 4 rows × 4 columns equal to its row dot, bit for bit — the property that lets batched decode equal decoding
-    /// each sequence alone.</summary>
-    [Theory]
-    [InlineData(GgmlType.Q4_0, 7)]
-    [InlineData(GgmlType.Q4_0, 28)]
-    [InlineData(GgmlType.Q8_0, 1)]
-    [InlineData(GgmlType.Q8_0, 152)]
-    [InlineData(GgmlType.Q5_0, 9)]
-    [InlineData(GgmlType.Q5_0, 28)]
-    public void FourRowTilesEqualTheRowDots(GgmlType type, int blocks)
-    {
-        Assert.SkipUnless(Vnni.IsSupported, "no AVX-VNNI on this CPU: the 4-row tiles are not used");
-        TileKernel tile = type switch
-        {
-            GgmlType.Q4_0 => Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile4,
-            GgmlType.Q8_0 => Tiles<Q8_0TileVnniOffset, Vector256<byte>, VnniColumn>.Tile4,
-            _ => Tiles<Q5_0TileVnniOffset, Vector256<byte>, VnniColumn>.Tile4,
-        };
-        int cols = blocks * 32;
-        var info = TensorTypes.Get(type);
-        int rowBytes = (int)info.RowBytes(cols);
-        var weights = TensorTestData.RandomRow(type, 4 * cols, seed: 3 * blocks);
-        if (type == GgmlType.Q8_0)
-            for (int i = 0; i < 4 * blocks; i++) weights[i * info.BytesPerBlock + 2 + i % 32] = 0x80; // −128: |w| is 128 unsigned
-        var x = TensorTestData.RandomVector(4 * cols, seed: blocks + 5);
-        for (int i = 0; i < cols; i += 89) x[i] = i % 2 == 0 ? 60f : -60f;
-        var rowDot = RowDots.For(type)!;
-        int actStride = rowDot.ActivationBytes(cols);
-        var activations = new byte[4 * actStride];
-        var scales = new float[4 * blocks];
-        var columnScales = new float[4 * blocks];
-        var actual = new float[4 * 5];
-        fixed (byte* w = weights)
-        fixed (float* px = x)
-        fixed (byte* a = activations)
-        fixed (float* s = scales, cs = columnScales, y = actual)
-        {
-            for (int c = 0; c < 4; c++) rowDot.Prepare(px + c * cols, cols, a + c * actStride);
-            for (int c = 0; c < 4; c++)
-                for (int i = 0; i < blocks; i++) cs[c * blocks + i] = ((ActivationBlockQ8*)(a + c * actStride))[i].D;
-            for (int r = 0; r < 4; r++)
-                for (int i = 0; i < blocks; i++)
-                    s[r * blocks + i] = HalfBits.ToFloat(*(ushort*)(w + r * rowBytes + i * info.BytesPerBlock));
-            tile(w, rowBytes, s, a, actStride, cs, blocks, y, 5); // a y stride wider than the tile: nothing else written
-            for (int c = 0; c < 4; c++)
-            {
-                for (int r = 0; r < 4; r++)
-                    Assert.Equal(rowDot.Dot(w + r * rowBytes, a + c * actStride, blocks), actual[c * 5 + r]);
-                Assert.Equal(0f, actual[c * 5 + 4]);
-            }
-        }
-    }
-
     private static (TileKernel, TileKernel, TileKernel, TileKernel) Kernels(GgmlType type) => type switch
     {
         GgmlType.Q4_0 => (Tiles<Q4_0Tile, Vector256<byte>, Q4_0Column>.Tile, Tiles<Q4_0TileVnni, Vector256<byte>, VnniColumn>.Tile,
