@@ -43,7 +43,9 @@ export class OperatorApi {
   answer(id, content, close) { return this.#call('POST', ticketPath(id, 'answer'), { content, close }); }
 
   /** assignee: a name, or null to put the ticket back in the queue. */
-  assign(id, assignee) { return this.#call('POST', ticketPath(id, 'assign'), { assignee }); }
+  /** Claims the ticket for `assignee` (409 naming the holder when another operator has it), takes it over with
+   *  `force`, or puts it back in the queue with null. */
+  assign(id, assignee, force = false) { return this.#call('POST', ticketPath(id, 'assign'), { assignee, force }); }
 
   close(id) { return this.#call('POST', ticketPath(id, 'close')); }
 

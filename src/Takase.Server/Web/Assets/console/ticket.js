@@ -43,7 +43,7 @@ export class TicketView {
     el['assign-to'].addEventListener('click', () => {
       const name = el['assign-name'].value.trim();
       if (!name) return this.#error('Type the name of the operator to assign the ticket to.');
-      this.#assign(name);
+      this.#assign(name, true); // handing the ticket to a named operator is deliberate: it takes it over
     });
     el['assign-me'].addEventListener('click', () => this.#assign(this.#operatorName()));
     el['assign-release'].addEventListener('click', () => this.#assign(null));
@@ -205,9 +205,9 @@ export class TicketView {
     if (!document.execCommand('insertText', false, draft)) box.value = draft;
   }
 
-  #assign(assignee) {
+  #assign(assignee, force = false) {
     this.#act(assignee ? `Assigning to ${assignee}` : 'Putting the ticket back in the queue',
-      () => this.#api.assign(this.#id, assignee),
+      () => this.#api.assign(this.#id, assignee, force),
       () => (assignee ? `Assigned to ${assignee}.` : 'Back in the queue, unassigned.'), this.#el['answer-result']);
   }
 
