@@ -24,4 +24,10 @@ public sealed class RouterOptions
     /// failures, and for how long.
     /// </summary>
     public Execution.TargetExecutorOptions Fallback { get; init; } = new();
+
+    /// <summary>
+    /// How often a server node re-reads the targets and profiles changed through the admin API (<c>router_changes</c>),
+    /// so a change made on another node of the same database is followed here without a restart.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -59,6 +59,7 @@ public sealed class RouterSetup
     internal static RouterSetup Validate(RouterOptions options, List<string> problems)
     {
         var validator = new RouterSetupValidator(options, problems);
+        validator.RefreshInterval(options.RefreshInterval);
         var targets = options.Targets.ToFrozenDictionary(
             t => t.Key, t => validator.Target(t.Key, t.Value), StringComparer.OrdinalIgnoreCase);
         var profiles = new Dictionary<string, RouterProfile>(StringComparer.OrdinalIgnoreCase);

@@ -30,6 +30,7 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
         }
         if (target.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https")))
             problems.Add($"{at}:Endpoint '{endpoint}' is not an http(s) URL.");
+        Replicas($"{at}:Replicas", target);
         NotNegative($"{at}:InputCostPerMillion", target.InputCostPerMillion, "costs");
         NotNegative($"{at}:OutputCostPerMillion", target.OutputCostPerMillion, "costs");
         if (target.ContextLength <= 0)
@@ -244,6 +245,34 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
         }
     }
 
+    /// <summary>
+    /// A remote target's replicas: only remote targets have them, each an absolute http(s) URL, listed once and not
+    /// the target's own Endpoint (which is always one of its replicas already).
+    /// </summary>
+    private void Replicas(string at, TargetDefinition target)
+    {
+        var replicas = target.Replicas ?? [];
+        if (replicas.Count == 0) return;
+        if (target.Kind != TargetKind.Remote)
+        {
+            problems.Add($"{at} is set on a {target.Kind} target; only a remote target has replicas (more endpoints serving its model). Remove it.");
+            return;
+        }
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            var replica = replicas[i];
+            if (replica is null)
+                problems.Add($"{at}:{i} is empty; give the replica's OpenAI-compatible base URL (e.g. http://node-b:11434/v1).");
+            else if (!replica.IsAbsoluteUri || replica.Scheme is not ("http" or "https"))
+                problems.Add($"{at}:{i} '{replica}' is not an absolute http(s) URL (e.g. http://node-b:11434/v1).");
+            else if (target.Endpoint is { IsAbsoluteUri: true } own && own.AbsoluteUri == replica.AbsoluteUri)
+                problems.Add($"{at}:{i} '{replica}' is the target's own Endpoint, which is a replica already; remove it.");
+            else if (!seen.Add(replica.AbsoluteUri))
+                problems.Add($"{at}:{i} '{replica}' is listed a second time; list each replica once.");
+        }
+    }
+
     /// <summary>A human target's setting that names another target: only on human targets, and never a human one.</summary>
     private void HumanSetting(string at, TargetDefinition target, string? named, string what)
     {
@@ -270,6 +299,13 @@ internal sealed class RouterSetupValidator(RouterOptions options, List<string> p
         var hasHuman = (profile.Candidates ?? []).Any(c => c is not null && options.Targets.TryGetValue(c, out var t) && t.Kind == TargetKind.Human);
         if (!hasHuman && (handoff.LowConfidenceMin.HasValue || handoff.CascadeToHuman))
             problems.Add($"{at}: low-confidence hand-off needs a human target among the profile's Candidates; add one (Kind = Human).");
+    }
+
+    /// <summary>How often a node re-reads the admin changes stored by other nodes.</summary>
+    public void RefreshInterval(TimeSpan interval)
+    {
+        if (interval < TimeSpan.FromMilliseconds(100))
+            problems.Add($"{Root}:RefreshInterval is {interval}; give how often to re-read admin changes made on other nodes, at least 100 ms (e.g. \"00:00:10\").");
     }
 
     private void LanguageCodes(string at, IReadOnlyList<string> codes)

@@ -15,7 +15,8 @@ namespace Takase.Server.Routing;
 /// <summary>
 /// The router's own routes: decisions by id and the recent ones (GET /api/routes/{id}, GET /api/routes?limit=N), and
 /// the admin API over targets and profiles (GET /api/router/targets, GET /api/router/profiles, PUT of one by name).
-/// A PUT is validated like the configuration at start-up (a 400 names each problem by key) and kept in memory only.
+/// A PUT is validated like the configuration at start-up (a 400 names each problem by key), applied at once and stored;
+/// other nodes of the same database follow it within their <c>Takase:Router:RefreshInterval</c>.
 /// </summary>
 public static class RouterApi
 {
@@ -161,22 +162,32 @@ public static class RouterApi
             return;
         }
         JsonNode applied;
-        try
+        // No refresh from the store runs between applying and storing, so it cannot put back the row being replaced.
+        var refresh = http.RequestServices.GetService<RouterChanges>();
+        using (refresh is null ? null : await refresh.HoldAsync(http.RequestAborted))
         {
-            applied = apply(host, value);
+            try
+            {
+                applied = apply(host, value);
+            }
+            catch (RouterConfigurationException e)
+            {
+                await OllamaJson.WriteAsync(http.Response, new { error = e.Message, problems = e.Problems }, StatusCodes.Status400BadRequest);
+                return;
+            }
+            // Kept, so the change outlives a restart and reaches the other nodes (a database outage makes this a 503
+            // that says the change was not saved).
+            if (http.RequestServices.GetService<Takase.Server.Persistence.IRouterChangeStore>() is { } changes)
+            {
+                var change = new Takase.Server.Persistence.RouterChange(RouterChanges.KindOf(kind), name, body.ToJsonString(), DateTimeOffset.UtcNow);
+                await changes.SaveRouterChangeAsync(change, http.RequestAborted);
+                refresh?.Applied(change);
+            }
         }
-        catch (RouterConfigurationException e)
-        {
-            await OllamaJson.WriteAsync(http.Response, new { error = e.Message, problems = e.Problems }, StatusCodes.Status400BadRequest);
-            return;
-        }
-        // Kept, so the change outlives a restart (a database outage makes this a 503 that says the change was not saved).
-        if (http.RequestServices.GetService<Takase.Server.Persistence.IRouterChangeStore>() is { } changes)
-            await changes.SaveRouterChangeAsync(new(RouterChanges.KindOf(kind), name, body.ToJsonString(), DateTimeOffset.UtcNow), http.RequestAborted);
         await WriteAdmin(http, applied);
     }
 
-    /// <summary>Applies a stored admin change again (at start-up), exactly as its PUT did.</summary>
+    /// <summary>Applies a stored admin change again (at start-up, or made on another node), exactly as its PUT did.</summary>
     /// <exception cref="JsonException">the stored definition does not parse.</exception>
     /// <exception cref="RouterConfigurationException">it no longer fits the configuration.</exception>
     internal static void Reapply(RouterHost host, Takase.Server.Persistence.RouterChange change)

@@ -12,8 +12,8 @@ namespace Takase.Server.Routing;
 /// <summary>
 /// The server's router as it stands now: the validated configuration, the <see cref="IRouter"/> built from it, the
 /// executor with each target's circuit, and a client per remote target. An admin change validates a whole new
-/// configuration first and then swaps it in at once, so a request never sees half an edit; changes live in memory
-/// only (a restart returns to appsettings and the environment).
+/// configuration first and then swaps it in at once, so a request never sees half an edit, whether the change was
+/// made on this node or read from the store after another node made it (<see cref="RouterChanges"/>).
 /// </summary>
 public sealed class RouterHost
 {
@@ -71,6 +71,7 @@ public sealed class RouterHost
                 Targets = new Dictionary<string, TargetDefinition>(current.Targets, StringComparer.OrdinalIgnoreCase),
                 Profiles = new Dictionary<string, RouterProfile>(current.Profiles, StringComparer.OrdinalIgnoreCase),
                 Fallback = current.Fallback,
+                RefreshInterval = current.RefreshInterval,
             };
             edit(next);
             var setup = RouterSetup.Create(next);

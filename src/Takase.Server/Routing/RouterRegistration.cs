@@ -47,7 +47,9 @@ public static class RouterRegistration
             var priors = sp.GetService<Evaluations.EvaluationPriors>(); // evaluation results, for profiles routed by priors
             return new RouterHost(options, setup, s => new Router(s, models, priors: () => priors?.Current), executor);
         });
-        builder.Services.AddHostedService<RouterChanges>();
+        // One instance: the hosted refresh and the admin API's PUT share its record of what was applied.
+        builder.Services.AddSingleton<RouterChanges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RouterChanges>());
         builder.Services.AddSingleton(sp => new RoutedInference(sp.GetRequiredService<RouterHost>(), sp.GetRequiredService<InferenceService>(),
             sp.GetService<Operators.OperatorDesk>()));
         // The operator queue: tickets live in the store, whose registration follows this one.

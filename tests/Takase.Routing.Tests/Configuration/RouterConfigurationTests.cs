@@ -103,6 +103,26 @@ public class RouterConfigurationTests
     }
 
     [Fact]
+    public void ReplicasAreCheckedWithTheirKeys()
+    {
+        var problems = Problems("""
+            { "Takase": { "Router": {
+              "Targets": {
+                "pool": { "Kind": "Remote", "Model": "m", "Endpoint": "http://a:11434/v1",
+                          "Replicas": [ "http://b:11434/v1", "ftp://c/v1", "http://a:11434/v1", "http://b:11434/v1" ] },
+                "local": { "Model": "m", "Replicas": [ "http://d:11434/v1" ] }
+              },
+              "Profiles": { "auto": { "Candidates": [ "local", "pool" ] } } } } }
+            """);
+
+        Assert.Contains("Takase:Router:Targets:pool:Replicas:1 'ftp://c/v1' is not an absolute http(s) URL (e.g. http://node-b:11434/v1).", problems);
+        Assert.Contains("Takase:Router:Targets:pool:Replicas:2 'http://a:11434/v1' is the target's own Endpoint, which is a replica already; remove it.", problems);
+        Assert.Contains("Takase:Router:Targets:pool:Replicas:3 'http://b:11434/v1' is listed a second time; list each replica once.", problems);
+        Assert.Contains(problems, p => p.StartsWith("Takase:Router:Targets:local:Replicas is set on a Local target; only a remote target has replicas", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => p.Contains("Replicas:0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryProblemIsListedWithItsKey()
     {
         var problems = Problems("""
