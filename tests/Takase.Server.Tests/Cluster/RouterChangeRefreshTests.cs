@@ -1,8 +1,7 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Takase.Server.Hosting;
+using Takase.Server.Tests.Support;
 using Takase.Tests.Support;
 
 namespace Takase.Server.Tests.Cluster;
@@ -14,26 +13,10 @@ public sealed class RouterChangeRefreshTests : IDisposable
     private const string AdminKey = "refresh-admin-key-0123456789abcdef";
     private readonly TempDir _dir = new();
 
-    private async Task<(WebApplication App, HttpClient Http)> StartAsync()
-    {
-        var app = TakaseServer.Build([
-            "--Takase:Router:Targets:far:Kind=Remote", "--Takase:Router:Targets:far:Model=m",
-            "--Takase:Router:Targets:far:Endpoint=http://127.0.0.1:9/v1",
-            "--Takase:Router:Profiles:auto:Candidates:0=far", "--Takase:Router:RefreshInterval=00:00:00.2",
-        ], o =>
-        {
-            o.Host = "127.0.0.1:0";
-            o.IncludeOllamaModels = false;
-            o.ModelsDirectory = _dir.File("models");
-            o.Database.Path = _dir.File("takase.db");
-            o.Auth.Required = "true";
-            o.Auth.AdminKey = AdminKey;
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return (app, http);
-    }
+    private Task<(WebApplication App, HttpClient Http)> StartAsync() => AdminNode.StartAsync(_dir, AdminKey,
+        "--Takase:Router:Targets:far:Kind=Remote", "--Takase:Router:Targets:far:Model=m",
+        "--Takase:Router:Targets:far:Endpoint=http://127.0.0.1:9/v1",
+        "--Takase:Router:Profiles:auto:Candidates:0=far", "--Takase:Router:RefreshInterval=00:00:00.2");
 
     [Fact]
     public async Task A_profile_put_on_one_node_is_followed_by_the_other()

@@ -1,8 +1,7 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Takase.Server.Hosting;
+using Takase.Server.Tests.Support;
 using Takase.Tests.Support;
 
 namespace Takase.Server.Tests.Norms;
@@ -13,25 +12,9 @@ public sealed class NormsRestartTests : IDisposable
     private const string AdminKey = "restart-admin-key-0123456789abcdef";
     private readonly TempDir _dir = new();
 
-    private async Task<(WebApplication App, HttpClient Http)> StartAsync()
-    {
-        var app = TakaseServer.Build([
-            "--Takase:Norms:Profiles:house:Input:0:Name=configured", "--Takase:Norms:Profiles:house:Input:0:Keywords:0=x",
-            "--Takase:Norms:Profiles:house:Input:0:Action=Allow", "--Takase:Norms:RefreshInterval=00:00:00.2",
-        ], o =>
-        {
-            o.Host = "127.0.0.1:0";
-            o.IncludeOllamaModels = false;
-            o.ModelsDirectory = _dir.File("models");
-            o.Database.Path = _dir.File("takase.db");
-            o.Auth.Required = "true";
-            o.Auth.AdminKey = AdminKey;
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var http = new HttpClient { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return (app, http);
-    }
+    private Task<(WebApplication App, HttpClient Http)> StartAsync() => AdminNode.StartAsync(_dir, AdminKey,
+        "--Takase:Norms:Profiles:house:Input:0:Name=configured", "--Takase:Norms:Profiles:house:Input:0:Keywords:0=x",
+        "--Takase:Norms:Profiles:house:Input:0:Action=Allow", "--Takase:Norms:RefreshInterval=00:00:00.2");
 
     [Fact]
     public async Task StoredVersionsAndAssignmentsAreAppliedAtStartUp()
